@@ -83,6 +83,9 @@ class Patient(_Model):
     source: str | None = None  # the file it was read from
     gender: Literal["male", "female", "other", "unknown"] | None = None
     birth_date: date | None = None
+    # Age in years as stated by a hand-written profile that gives no birth
+    # date; it is taken to hold at the index date (--as-of). None otherwise.
+    age: int | None = None
     deceased: bool = False
     deceased_date: date | None = None
     conditions: list[ConditionFact] = Field(default_factory=list)
