@@ -17,7 +17,7 @@ Design notes
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,25 +31,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
 
 
-class Section(str, Enum):
+class Section(StrEnum):
     inclusion = "inclusion"
     exclusion = "exclusion"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     structured = "structured"
     partial = "partial"
     manual = "manual"
     unparsed = "unparsed"
 
 
-class Sex(str, Enum):
+class Sex(StrEnum):
     male = "male"
     female = "female"
     all = "all"
 
 
-class TimeUnit(str, Enum):
+class TimeUnit(StrEnum):
     days = "days"
     weeks = "weeks"
     months = "months"
@@ -263,12 +263,24 @@ class Trial(_Model):
     eligibility_text: str = ""
 
 
+class Heading(_Model):
+    """A line of the eligibility text that is not a criterion: a section
+    header ("Exclusion Criteria:"), a preamble ("All of the following must be
+    met:") or a topic line ("PATIENT CHARACTERISTICS:"). Kept with its span so
+    that every line of the text is accounted for."""
+
+    kind: Literal["section", "preamble", "topic", "empty"]
+    text: str
+    span: Span
+
+
 class RuleSet(_Model):
     """What ``eligibility parse`` writes and ``eligibility match`` reads."""
 
     schema_version: str = SCHEMA_VERSION
     trial: Trial
     criteria: list[Criterion]
+    headings: list[Heading] = Field(default_factory=list)
 
     def walk(self) -> list[Criterion]:
         """Every criterion, parents before their children."""

@@ -1,0 +1,243 @@
+"""Age and sex, in the phrasings registries use.
+
+Age needs an age cue ("age", "aged", "years old", "of age", "older",
+"younger", "adults") next to its number: "for >= 2 years" or "within the past
+2 years" are durations, not ages. Sex is read only where it is the subject of
+an inclusion criterion ("Female, age between 45 and 85", "Postmenopausal
+women", "Male patients older than 50"): "Pregnant women" in an exclusion does
+not exclude women.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from eligibility.ir.model import AgeRule, Rule, Section, Sex, SexRule, TimeUnit
+
+_UNIT_WORDS = r"years?|yrs?\.?|y\.?o\.?|y(?=\b)|months?|mos?\.?|weeks?|wks?\.?|days?"
+
+
+def _n(name: str) -> str:
+    return rf"(?P<{name}>\d{{1,3}}(?:[.,]\d)?)"
+
+
+def _u(name: str) -> str:
+    return rf"(?P<{name}>{_UNIT_WORDS})"
+
+
+_UNIT = rf"(?:{_UNIT_WORDS})"
+_INCL = r"(?:\s*\(?\s*inclusive\s*\)?)?"
+_GE = (r"(?:>=|≥|=>|⩾|>\s*or\s*=|greater\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:greater|older)\s+than|"
+       r"at\s+least|not\s+less\s+than|no\s+less\s+than|minimum(?:\s+of)?|min\.?)")
+_GT = r"(?:>|greater\s+than|more\s+than|older\s+than|over|above|beyond|exceeding)"
+_LE = (r"(?:<=|≤|=<|⩽|<\s*or\s*=|less\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:less|younger)\s+than|"
+       r"not\s+(?:more|greater|older)\s+than|no\s+(?:more|greater|older)\s+than|at\s+most|up\s+to|maximum(?:\s+of)?|max\.?)")
+_LT = r"(?:<|less\s+than|younger\s+than|under|below)"
+_AGE_CUE = r"(?:ages?|aged|age\s+(?:of|at|is|range)|age\s*:)"
+_OLD = r"(?:of\s+age|years?\s+of\s+age|old|years?\s+old|yrs?\s+old|y/o|yo)"
+
+_UNITS = {
+    "y": TimeUnit.years, "m": TimeUnit.months, "w": TimeUnit.weeks, "d": TimeUnit.days,
+}
+
+
+def _unit(token: str | None) -> TimeUnit:
+    if not token:
+        return TimeUnit.years
+    token = token.lower().strip(".")
+    if token.startswith("mo"):
+        return TimeUnit.months
+    return _UNITS.get(token[0], TimeUnit.years)
+
+
+def _num(token: str) -> float:
+    return float(token.replace(",", "."))
+
+
+@dataclass
+class _Age:
+    start: int
+    end: int
+    min: float | None = None
+    min_inclusive: bool = True
+    max: float | None = None
+    max_inclusive: bool = True
+    unit: TimeUnit = TimeUnit.years
+
+
+_FLAGS = re.I
+# aged 18-75 / age between 45 (inclusive) and 85 (inclusive) years / ages 18 to 65 / between the ages of 45 and 64
+_RANGE_CUED = re.compile(
+    rf"(?:{_AGE_CUE}|between\s+the\s+ages\s+of)\s*(?:of\s+|is\s+|:\s*|=\s*)?(?:between\s+|from\s+)?{_n('low')}{_INCL}\s*{_u('ulow')}?{_INCL}\s*"
+    rf"(?:-|–|—|to|and|through|until)\s*{_n('high')}{_INCL}\s*{_u('uhigh')}?{_INCL}(?:\s+{_OLD})?",
+    _FLAGS,
+)
+# 18-65 years old / between 18 and 65 years of age / 18 to 75 years
+_RANGE_OLD = re.compile(
+    rf"(?:between\s+)?{_n('low')}{_INCL}\s*{_u('ulow')}?\s*(?:-|–|—|to|and)\s*{_n('high')}{_INCL}\s*{_u('uhigh')}\s*{_OLD}",
+    _FLAGS,
+)
+# age >= 18 / aged over 65 / age: 18 and over / age 18 or older
+_BOUND_CUED = re.compile(
+    rf"{_AGE_CUE}\s*(?:of\s+|is\s+|=\s*|:\s*)?(?P<cmp>{_GE}|{_LE}|{_GT}|{_LT})?\s*{_n('value')}\s*{_u('unit')}?\s*(?:{_OLD}\s*)?"
+    rf"(?P<post>(?:and|or)\s+(?:over|older|above|more|greater|up|younger|under|less|below)(?:\s+than)?)?"
+    rf"(?:\s*(?:and|,|but|to)\s*(?P<cmp2>{_LE}|{_LT})\s*{_n('value2')}\s*{_u('unit2')}?(?:\s*{_OLD})?)?",
+    _FLAGS,
+)
+# >= 18 years of age / 18 years or older / older than 50 yrs / under 20 years old / 18+ years
+_BOUND_OLD = re.compile(
+    rf"(?P<cmp>{_GE}|{_LE}|{_GT}|{_LT})?\s*{_n('value')}\s*(?P<plus>\+)?\s*{_u('unit')}\s*(?:{_OLD})?\s*"
+    rf"(?P<post>(?:and|or)\s+(?:over|older|above|more|greater|younger|under|less|below|up)(?:\s+than)?|\+)?",
+    _FLAGS,
+)
+# Adults (>18) / Children (<18)
+_PAREN = re.compile(
+    rf"\b(?:adults?|children|child|minors?|patients?|subjects?|participants?|men|women)\s*\(\s*(?:age[ds]?\s*)?"
+    rf"(?P<cmp>{_GE}|{_LE}|{_GT}|{_LT})\s*{_n('value')}\s*{_u('unit')}?\s*\)",
+    _FLAGS,
+)
+_ADULT = re.compile(
+    r"^\s*(?:(?:healthy|male|female|ambulatory|hospitali[sz]ed)\s+)?adults?\b(?!\s*\()"
+    r"|^\s*(?:male\s+(?:and|or)\s+female|men\s+(?:and|or)\s+women)\s+adults?\b",
+    _FLAGS,
+)
+_OLDER_PHRASE = re.compile(rf"\b(?:older|younger|aged|age)\b|{_OLD}\b", _FLAGS)
+
+
+def _apply(age: _Age, cmp: str | None, value: float, post: str | None) -> None:
+    cmp = (cmp or "").lower()
+    post = (post or "").lower()
+    lower = re.fullmatch(_GE, cmp, _FLAGS) or re.fullmatch(_GT, cmp, _FLAGS)
+    upper = re.fullmatch(_LE, cmp, _FLAGS) or re.fullmatch(_LT, cmp, _FLAGS)
+    if not cmp and post:
+        if re.search(r"younger|under|less|below", post):
+            age.max, age.max_inclusive = value, True
+        else:
+            age.min, age.min_inclusive = value, True
+        return
+    if lower:
+        age.min = value
+        age.min_inclusive = bool(re.fullmatch(_GE, cmp, _FLAGS)) or "or" in post
+    elif upper:
+        age.max = value
+        age.max_inclusive = bool(re.fullmatch(_LE, cmp, _FLAGS)) or "or" in post
+    else:
+        age.min = age.max = value  # "age 18" alone: read as exact, rare; refined below
+
+
+def _ages(text: str) -> list[_Age]:
+    found: list[_Age] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    def add(age: _Age) -> None:
+        if free(age.start, age.end):
+            found.append(age)
+            taken.append((age.start, age.end))
+
+    for pattern in (_RANGE_CUED, _RANGE_OLD):
+        for m in pattern.finditer(text):
+            low, high = _num(m.group("low")), _num(m.group("high"))
+            unit_low = _unit(m.group("ulow") or m.group("uhigh"))
+            unit_high = _unit(m.group("uhigh") or m.group("ulow"))
+            if low > high or high > 130:
+                continue
+            if unit_low != unit_high:
+                # "2 months to 5 years": one unit for both ends.
+                low, high, unit = _in_months(low, unit_low), _in_months(high, unit_high), TimeUnit.months
+            else:
+                unit = unit_high
+            add(_Age(m.start(), m.end(), min=low, max=high, unit=unit))
+    for m in _PAREN.finditer(text):
+        age = _Age(m.start(), m.end(), unit=_unit(m.group("unit")))
+        _apply(age, m.group("cmp"), _num(m.group("value")), None)
+        add(age)
+    for m in _BOUND_CUED.finditer(text):
+        cmp, post = m.group("cmp"), m.group("post")
+        value = _num(m.group("value"))
+        if not cmp and not post:
+            continue
+        age = _Age(m.start(), m.start() + len(m.group(0).rstrip()), unit=_unit(m.group("unit")))
+        _apply(age, cmp, value, post)
+        if m.group("cmp2"):
+            _apply(age, m.group("cmp2"), _num(m.group("value2")), None)
+        if value <= 130:
+            add(age)
+    for m in _BOUND_OLD.finditer(text):
+        cmp, post = m.group("cmp"), m.group("post") or ("+" if m.group("plus") else None)
+        whole = m.group(0)
+        if not (cmp or post):
+            continue
+        # Needs an age cue inside the match or right before it.
+        before = text[max(0, m.start() - 25) : m.start()]
+        if not (_OLDER_PHRASE.search(whole) or re.search(r"\b(?:age[sd]?|older|younger|adults?|patients?|subjects?|men|women|males?|females?|participants?)\s*$", before, _FLAGS)):
+            continue
+        if not re.search(_UNIT, whole, _FLAGS) and not _OLDER_PHRASE.search(whole):
+            continue
+        value = _num(m.group("value"))
+        if value > 130:
+            continue
+        age = _Age(m.start() + (len(whole) - len(whole.lstrip())), m.start() + len(whole.rstrip()), unit=_unit(m.group("unit")))
+        _apply(age, cmp, value, post)
+        add(age)
+    adult = _ADULT.search(text)
+    if adult and not found:
+        add(_Age(adult.start() + len(adult.group(0)) - len(adult.group(0).lstrip()), adult.end(), min=18))
+    return sorted(found, key=lambda a: a.start)
+
+
+def _in_months(value: float, unit: TimeUnit) -> float:
+    return {TimeUnit.years: value * 12, TimeUnit.months: value, TimeUnit.weeks: value / 4.345,
+            TimeUnit.days: value / 30.4375}[unit]
+
+
+_FEMALE = r"(?:females?|women|woman|girls?|ladies|mothers?|(?:post|pre|peri)-?\s?menopausal\s+(?:women|females?))"
+_MALE = r"(?:males?|men|man|boys?)"
+_BOTH = re.compile(
+    r"\b(?:both\s+sexes|both\s+genders|either\s+sex|(?:males?|men)\s+(?:and|or|and/or|&)\s+(?:females?|women)|"
+    r"(?:females?|women)\s+(?:and|or|and/or|&)\s+(?:males?|men)|all\s+sexes|any\s+(?:sex|gender))\b",
+    re.I,
+)
+_LEAD = r"^\s*(?:(?:patients?|subjects?|participants?|volunteers?)\s*[:,-]?\s*)?(?:(?:healthy|ambulatory|adult|elderly|older|young|non-?pregnant|postmenopausal|post-menopausal|premenopausal)\s+)*"
+_SEX_SUBJECT = re.compile(rf"{_LEAD}(?P<sex>{_FEMALE}|{_MALE})\b(?!\s+(?:partners?|of\s+(?:child|reproductive)|with\s+(?:child|reproductive)|who\s+(?:are|is|could|may|might|plan)))", re.I)
+_CONDITIONAL = re.compile(r"childbearing|child-bearing|reproductive|potential|pregnan|lactat|breast-?feed|contracept|partner|\bif\b|\bmust\s+(?:use|agree|have\s+a\s+negative)", re.I)
+
+
+def _sex(text: str, section: Section) -> SexRule | None:
+    if section is not Section.inclusion:
+        return None
+    both = _BOTH.search(text)
+    if both and both.start() < 40:
+        return SexRule(sex=Sex.all, span=(both.start(), both.end()), text=both.group(0))
+    m = _SEX_SUBJECT.match(text)
+    if m is None or _CONDITIONAL.search(text[: m.end() + 60]):
+        return None
+    word = m.group("sex").lower()
+    sex = Sex.male if re.fullmatch(_MALE, word, re.I) else Sex.female
+    return SexRule(sex=sex, span=(m.start("sex"), m.end("sex")), text=m.group("sex"))
+
+
+def extract_demographics(text: str, offset: int = 0, section: Section = Section.inclusion) -> list[Rule]:
+    rules: list[Rule] = []
+    sex = _sex(text, section)
+    if sex is not None and sex.span is not None:
+        sex.span = (sex.span[0] + offset, sex.span[1] + offset)
+        rules.append(sex)
+    for age in _ages(text):
+        if age.min is not None and age.max is not None and age.min == age.max and age.min_inclusive:
+            continue  # a bare "age 18" is no threshold
+        rules.append(
+            AgeRule(
+                min=age.min,
+                min_inclusive=age.min_inclusive,
+                max=age.max,
+                max_inclusive=age.max_inclusive,
+                unit=age.unit,
+                span=(offset + age.start, offset + age.end),
+                text=text[age.start : age.end],
+            )
+        )
+    return rules

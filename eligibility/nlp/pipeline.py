@@ -1,0 +1,296 @@
+"""From a trial source to its rule set: segment, extract, judge coverage.
+
+Each extractor reads one criterion's own text (with its original line breaks,
+so spans stay exact) and returns rule leaves or groups whose spans are
+offsets into the trial's eligibility text. What no rule covers, apart from
+filler words, is listed as the criterion's unparsed part; that decides its
+status (structured, partial, manual, unparsed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from eligibility.ingest.source import TrialSource
+from eligibility.ir.model import (
+    AgeRule,
+    AllOf,
+    AnyOf,
+    Criterion,
+    HealthyVolunteersRule,
+    ManualRule,
+    Not,
+    Rule,
+    RuleSet,
+    Section,
+    Sex,
+    SexRule,
+    Status,
+    TimeUnit,
+    Trial,
+)
+from eligibility.knowledge.language import filler_words
+from eligibility.nlp.demographics import extract_demographics
+from eligibility.nlp.manual import extract_manual
+from eligibility.segment.segmenter import content_span, segment
+
+Extractor = Callable[[str, int, Section], list[Rule]]
+
+
+def _manual(text: str, offset: int, section: Section) -> list[Rule]:
+    return extract_manual(text, offset)
+
+
+def _demographics(text: str, offset: int, section: Section) -> list[Rule]:
+    return extract_demographics(text, offset, section)
+
+
+def _extractors() -> list[Extractor]:
+    """The extractors in order of precedence: a later rule whose span lies
+    inside an earlier rule's span is dropped (the earlier one understood that
+    text already)."""
+    extractors: list[Extractor] = [_manual, _demographics]
+    extractors.extend(_optional_extractors())
+    return extractors
+
+
+def _optional_extractors() -> list[Extractor]:
+    found: list[Extractor] = []
+    try:
+        from eligibility.nlp.measurements import extract_measurements
+    except ImportError:
+        pass
+    else:
+
+        def _measurements(text: str, offset: int, section: Section) -> list[Rule]:
+            found: list[Rule] = extract_measurements(text, offset)
+            return found
+
+        found.append(_measurements)
+    try:
+        from eligibility.nlp.concepts import extract_concepts
+    except ImportError:
+        pass
+    else:
+
+        def _concepts(text: str, offset: int, section: Section) -> list[Rule]:
+            found: list[Rule] = extract_concepts(text, offset, section.value)
+            return found
+
+        found.append(_concepts)
+    return found
+
+
+_EXTRACTORS: list[Extractor] | None = None
+
+
+def extractors() -> list[Extractor]:
+    global _EXTRACTORS
+    if _EXTRACTORS is None:
+        _EXTRACTORS = _extractors()
+    return _EXTRACTORS
+
+
+# -- coverage -----------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)?")
+_CHUNK_BREAK = re.compile(r"[;:()\[\]]|[.,](?=\s|$)")
+
+
+def spans_of(rule: Any) -> Iterable[tuple[int, int]]:
+    span = getattr(rule, "span", None)
+    if span is not None:
+        yield span
+    for child in getattr(rule, "children", []) or []:
+        yield from spans_of(child)
+    child = getattr(rule, "child", None)
+    if child is not None:
+        yield from spans_of(child)
+
+
+def leaves(rules: Iterable[Any]) -> Iterable[Any]:
+    for rule in rules:
+        if isinstance(rule, AllOf | AnyOf):
+            yield from leaves(rule.children)
+        elif isinstance(rule, Not):
+            yield from leaves([rule.child])
+        else:
+            yield rule
+
+
+def _uncovered(text: str, start: int, end: int, rules: list[Rule]) -> list[str]:
+    covered = sorted(s for r in rules for s in spans_of(r))
+    pieces: list[str] = []
+    pos = start
+    for s, e in covered:
+        if s > pos:
+            pieces.append(text[pos : min(s, end)])
+        pos = max(pos, e)
+    if pos < end:
+        pieces.append(text[pos:end])
+    filler = filler_words()
+    out: list[str] = []
+    for piece in pieces:
+        for chunk in _CHUNK_BREAK.split(piece):
+            words = _WORD.findall(chunk)
+            if any(w.lower() not in filler and len(w) > 1 and not w[0].isdigit() for w in words):
+                out.append(" ".join(chunk.split()))
+    return out
+
+
+def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _extract(text: str, start: int, end: int, section: Section) -> list[Rule]:
+    local = text[start:end]
+    rules: list[Rule] = []
+    for extractor in extractors():
+        taken = [s for r in rules for s in spans_of(r)]
+        for rule in extractor(local, start, section):
+            span = getattr(rule, "span", None)
+            if span is not None and any(_inside(span, t) for t in taken):
+                continue
+            rules.append(rule)
+    return rules
+
+
+def _status(rules: list[Rule], unparsed: list[str]) -> Status:
+    if not rules:
+        return Status.unparsed
+    if all(isinstance(leaf, ManualRule) for leaf in leaves(rules)):
+        return Status.manual
+    return Status.partial if unparsed else Status.structured
+
+
+def _combine(own: Status | None, children: list[Status]) -> Status:
+    statuses = ([own] if own is not None else []) + children
+    if all(s is Status.manual for s in statuses):
+        return Status.manual
+    if all(s in (Status.structured, Status.manual) for s in statuses):
+        return Status.structured
+    if all(s is Status.unparsed for s in statuses):
+        return Status.unparsed
+    return Status.partial
+
+
+def _fill(criterion: Criterion, text: str) -> None:
+    start, end = content_span(criterion, text)
+    criterion.rules = _extract(text, start, end, criterion.section)
+    criterion.unparsed = _uncovered(text, start, end, criterion.rules)
+    own = _status(criterion.rules, criterion.unparsed)
+    for child in criterion.children:
+        _fill(child, text)
+    if criterion.children:
+        # A parent line that only introduces its list ("defined by:") adds
+        # no requirement of its own.
+        own_counts = own if criterion.rules else None
+        if own_counts is None:
+            criterion.unparsed = []
+        criterion.status = _combine(own_counts, [c.status for c in criterion.children])
+    else:
+        criterion.status = own
+
+
+# -- structured fields ----------------------------------------------------------
+
+_FIELD_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.I)
+
+
+def _field_age(value: str | None) -> tuple[float, TimeUnit] | None:
+    if not value:
+        return None
+    m = _FIELD_AGE.match(value)
+    if not m:
+        return None
+    number, unit = float(m.group(1)), m.group(2).lower()
+    if unit in ("hour", "minute"):
+        return number / (24 if unit == "hour" else 1440), TimeUnit.days
+    return number, TimeUnit(unit + "s")
+
+
+def _same_unit(a: tuple[float, TimeUnit] | None, b: tuple[float, TimeUnit] | None) -> tuple[float | None, float | None, TimeUnit]:
+    days = {TimeUnit.days: 1.0, TimeUnit.weeks: 7.0, TimeUnit.months: 30.4375, TimeUnit.years: 365.25}
+    if a and b and a[1] is not b[1]:
+        # One unit for both ends: the smaller one, so no bound is rounded.
+        unit = min(a[1], b[1], key=lambda u: days[u])
+        return a[0] * days[a[1]] / days[unit], b[0] * days[b[1]] / days[unit], unit
+    unit = (a or b or (0.0, TimeUnit.years))[1]
+    return (a[0] if a else None), (b[0] if b else None), unit
+
+
+def field_criteria(source: TrialSource) -> list[Criterion]:
+    out: list[Criterion] = []
+    low, high = _field_age(source.minimum_age), _field_age(source.maximum_age)
+    if low or high:
+        minimum, maximum, unit = _same_unit(low, high)
+        text = f"Age: minimum {source.minimum_age or 'none'}, maximum {source.maximum_age or 'none'} (registry field)"
+        out.append(Criterion(
+            id="field-age", section=Section.inclusion, text=text, status=Status.structured, source="field",
+            rules=[AgeRule(min=minimum, max=maximum, unit=unit, text=text)],
+        ))
+    sex = (source.sex or "").strip().lower()
+    if sex in ("female", "male"):
+        text = f"Sex: {source.sex} (registry field)"
+        out.append(Criterion(
+            id="field-sex", section=Section.inclusion, text=text, status=Status.structured, source="field",
+            rules=[SexRule(sex=Sex(sex), text=text)],
+        ))
+    if source.healthy_volunteers is not None:
+        text = f"Accepts healthy volunteers: {'yes' if source.healthy_volunteers else 'no'} (registry field)"
+        out.append(Criterion(
+            id="field-healthy-volunteers", section=Section.inclusion, text=text, status=Status.structured,
+            source="field", rules=[HealthyVolunteersRule(accepted=source.healthy_volunteers, text=text)],
+        ))
+    return out
+
+
+# -- trial-level passes ------------------------------------------------------------
+
+
+def _bind_ages_to_sexes(criteria: list[Criterion]) -> None:
+    """"Male patients older than 50 / Female patients older than 40" is an
+    age limit for each sex, not two criteria no one can meet together: where
+    the inclusion list has sex-and-age criteria for both sexes, each becomes
+    an age rule that applies to its sex only."""
+    bound: list[tuple[Criterion, SexRule, AgeRule]] = []
+    for criterion in criteria:
+        if criterion.section is not Section.inclusion or criterion.children:
+            continue
+        sexes = [r for r in criterion.rules if isinstance(r, SexRule) and r.sex is not Sex.all]
+        ages = [r for r in criterion.rules if isinstance(r, AgeRule)]
+        if len(sexes) == 1 and len(ages) == 1:
+            bound.append((criterion, sexes[0], ages[0]))
+    if len({sex.sex for _, sex, _ in bound}) < 2:
+        return
+    for criterion, sex, age in bound:
+        age.sex = sex.sex.value  # type: ignore[assignment]
+        if sex.span and age.span:
+            age.span = (min(sex.span[0], age.span[0]), max(sex.span[1], age.span[1]))
+        criterion.rules = [r for r in criterion.rules if r is not sex]
+
+
+def build_ruleset(source: TrialSource) -> RuleSet:
+    text = source.text
+    segmentation = segment(text)
+    for criterion in segmentation.criteria:
+        _fill(criterion, text)
+    _bind_ages_to_sexes(segmentation.criteria)
+    trial = Trial(
+        id=source.id,
+        title=source.title,
+        conditions=source.conditions,
+        source=source.source,
+        minimum_age=source.minimum_age,
+        maximum_age=source.maximum_age,
+        sex=source.sex,
+        healthy_volunteers=source.healthy_volunteers,
+        eligibility_text=text,
+    )
+    return RuleSet(
+        trial=trial,
+        criteria=field_criteria(source) + segmentation.criteria,
+        headings=segmentation.headings,
+    )

@@ -1,0 +1,368 @@
+"""Split eligibility text into criteria, keeping every character's place.
+
+The text is read line by line. A line is blank, a section header, a list item
+(numbered or bulleted in any of the usual ways), or the continuation of the
+item before it (registries hard-wrap at 80 columns). Items nest by
+indentation where the text is indented, and by a change of marker style after
+a line that ends with a colon where it is not ("4. ... at least one of the
+following:" followed by "* ..." items). A nested list is any-of or all-of as
+its parent line says; without a word about it, an inclusion list must hold as
+a whole and an exclusion list excludes on any item.
+
+Every non-blank character of the text ends inside the span of a criterion or
+of a heading (section headers, preambles, topic lines), so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from eligibility.ir.model import Criterion, Heading, Section
+from eligibility.segment.headers import match_section_header
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10,
+          "xi": 11, "xii": 12}
+
+_MARKER = re.compile(
+    r"(?P<paren>\(\s*(?P<pval>[ivxIVX]{1,4}|[a-zA-Z]|\d{1,2})\s*\))\s*"
+    r"|(?P<circled>[" + _CIRCLED + r"])\s*"
+    r"|(?P<num>\d{1,3})\s*(?P<ndelim>[.)])(?=\s|$)\s*"
+    r"|(?P<roman>(?:i{1,3}|iv|vi{0,3}|ix|xi{0,2}|I{1,3}|IV|VI{0,3}|IX|XI{0,2}))\s*(?P<rdelim>[.)])(?=\s|$)\s*"
+    r"|(?P<letter>[a-zA-Z])\s*(?P<ldelim>[.)])(?=\s|$)\s*"
+    r"|(?P<bullet>[-*•·▪◦‣⁃–—●○■□➢►✓✔❖◆◇>+o])(?=\s|$)\s*"
+)
+_INLINE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.;:,]))(?:\(\s*([ivxIVX]{1,4}|[a-zA-Z]|\d{1,2})\s*\)|([" + _CIRCLED + r"]))")
+
+_ANY_OF = re.compile(
+    r"\b(?:at\s+least\s+(?:one|1|two|2)\s+of|any\s+(?:one\s+)?of|one\s+or\s+more|either|one\s+of\s+the\s+following"
+    r"|or\s+more\s+of\s+the\s+following|(?:one|1)\s+of\s+(?:these|the))",
+    re.I,
+)
+_ALL_OF = re.compile(
+    r"\b(?:all\s+(?:of\s+)?the\s+following|each\s+of\s+the\s+following|both\s+of|following\s+(?:two|three|four|\d)\s+criteria"
+    r"|all\s+of\s+these|must\s+(?:meet|fulfil+|satisfy)\s+(?:all|each))",
+    re.I,
+)
+_PREAMBLE = re.compile(
+    r"^(?:(?:all|each)\s+of\s+the\s+following|the\s+following|(?:patients?|subjects?|participants?|individuals?|"
+    r"volunteers?|candidates?|women|men|children)\s+(?:must|should|will|who|are|may|that)|"
+    r"(?:to\s+be\s+)?eligible|in\s+order\s+to\s+be|inclusion|exclusion|criteria|"
+    r"(?:subjects?|patients?|participants?)\s+meeting|(?:any|none)\s+of\s+the\s+following)"
+    r"[^.]{0,160}?(?:following|below|eligible|criteria|excluded|included|enrolled|study|trial)[^.:]{0,40}[:.]?$",
+    re.I,
+)
+_TOPIC = re.compile(r"^[A-Z][A-Z0-9 ,/&()'-]{2,60}:$")
+
+
+@dataclass
+class _Item:
+    kind: str | None  # marker style ("num.", "*", "(roman)", ...); None for a paragraph
+    value: int | None
+    indent: int
+    start: int  # where the marker (or the text) begins
+    content_start: int
+    end: int
+    section: Section
+    children: list[_Item] = field(default_factory=list)
+    parent: _Item | None = None
+
+    def ends_with_colon(self, text: str) -> bool:
+        return text[self.content_start : self.end].rstrip().endswith(":")
+
+
+@dataclass
+class Segmentation:
+    criteria: list[Criterion]
+    headings: list[Heading]
+
+
+def _roman_value(token: str) -> int | None:
+    return _ROMAN.get(token.lower())
+
+
+def _classify(match: re.Match[str], stack_kinds: set[str]) -> tuple[str, int | None]:
+    if match.group("paren"):
+        token = match.group("pval")
+        if token.isdigit():
+            return "(num)", int(token)
+        roman = _roman_value(token)
+        if roman is not None and (token.lower() not in {"v", "x"} or "(roman)" in stack_kinds):
+            return "(roman)", roman
+        return "(letter)", ord(token.lower()) - 96
+    if match.group("circled"):
+        return "circled", _CIRCLED.index(match.group("circled")) + 1
+    if match.group("num"):
+        return "num" + match.group("ndelim"), int(match.group("num"))
+    if match.group("roman"):
+        token = match.group("roman")
+        delim = match.group("rdelim")
+        if len(token) == 1 and token.lower() in "vx" and f"roman{delim}" not in stack_kinds:
+            return f"letter{delim}", ord(token.lower()) - 96
+        if len(token) == 1 and token.lower() == "i" and f"letter{delim}" in stack_kinds:
+            return f"letter{delim}", 9
+        return f"roman{delim}", _roman_value(token)
+    if match.group("letter"):
+        return "letter" + match.group("ldelim"), ord(match.group("letter").lower()) - 96
+    return "bullet" + match.group("bullet"), None
+
+
+def _inline_splits(content: str, leading_kind: str | None, leading_value: int | None) -> list[int]:
+    """Positions inside a line where an inline list continues ("( ii ) ...
+    ( iii ) ...", "① ... ② ..."). Only a run of consecutive values splits, so
+    a lone "(a)" in prose stays prose."""
+    occurrences: list[tuple[int, str, int]] = []
+    for m in _INLINE.finditer(content):
+        if m.group(2):
+            occurrences.append((m.start(), "circled", _CIRCLED.index(m.group(2)) + 1))
+            continue
+        token = m.group(1)
+        if token.isdigit():
+            occurrences.append((m.start(), "(num)", int(token)))
+        else:
+            roman = _roman_value(token)
+            if roman is not None:
+                occurrences.append((m.start(), "(roman)", roman))
+            if len(token) == 1:
+                occurrences.append((m.start(), "(letter)", ord(token.lower()) - 96))
+    splits: list[int] = []
+    for kind in ("circled", "(roman)", "(letter)", "(num)"):
+        found = [(pos, value) for pos, k, value in occurrences if k == kind and pos > 0]
+        if not found:
+            continue
+        expected = leading_value + 1 if leading_kind == kind and leading_value is not None else found[0][1]
+        run: list[int] = []
+        for pos, value in found:
+            if value == expected:
+                run.append(pos)
+                expected += 1
+        if len(run) >= 2 or (run and leading_kind == kind):
+            splits.extend(run)
+    return sorted(set(splits))
+
+
+def _logic(text: str, section: Section) -> str:
+    if _ALL_OF.search(text):
+        return "all_of"
+    if _ANY_OF.search(text):
+        return "any_of"
+    return "all_of" if section is Section.inclusion else "any_of"
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Builder:
+    def __init__(self, text: str, offset: int) -> None:
+        self.text = text
+        self.offset = offset
+        self.section = Section.inclusion
+        self.roots: list[_Item] = []
+        self.stack: list[_Item] = []
+        self.headings: list[Heading] = []
+        self.current: _Item | None = None
+        self.after_blank = True
+        self.pending_empty: _Item | None = None  # a marker alone on its line ("-")
+        self.previous_line = ""
+
+    # -- headings -------------------------------------------------------------
+    def heading(self, kind: str, start: int, end: int) -> None:
+        self.headings.append(
+            Heading(kind=kind, text=_clean(self.text[start:end]), span=(start + self.offset, end + self.offset))  # type: ignore[arg-type]
+        )
+
+    def new_section(self, section: Section) -> None:
+        self.section = section
+        self.stack = []
+        self.current = None
+        self.flush_empty()
+
+    def flush_empty(self) -> None:
+        if self.pending_empty is not None:
+            item = self.pending_empty
+            self.pending_empty = None
+            self.remove(item)
+            self.heading("empty", item.start, item.end)
+
+    def remove(self, item: _Item) -> None:
+        siblings = item.parent.children if item.parent else self.roots
+        if item in siblings:
+            siblings.remove(item)
+        if item in self.stack:
+            self.stack = self.stack[: self.stack.index(item)]
+        if self.current is item:
+            self.current = self.stack[-1] if self.stack else None
+
+    # -- items ----------------------------------------------------------------
+    def place(self, item: _Item) -> None:
+        stack = self.stack
+        while stack and stack[-1].indent > item.indent + 1:
+            stack.pop()
+        parent: _Item | None = None
+        if stack:
+            top = stack[-1]
+            if top.indent < item.indent - 1:
+                parent = top
+            elif top.kind == item.kind:
+                stack.pop()
+                parent = stack[-1] if stack else None
+            else:
+                same = [i for i, s in enumerate(stack) if s.kind == item.kind and abs(s.indent - item.indent) <= 1]
+                if same:
+                    del stack[same[-1] :]
+                    parent = stack[-1] if stack else None
+                elif top.ends_with_colon(self.text):
+                    parent = top
+                else:
+                    stack.pop()
+                    parent = stack[-1] if stack else None
+        item.parent = parent
+        (parent.children if parent else self.roots).append(item)
+        stack.append(item)
+        self.current = item
+
+    def add_segment(self, start: int, end: int, indent: int, first_on_line: bool) -> None:
+        content = self.text[start:end]
+        stack_kinds = {s.kind for s in self.stack if s.kind}
+        m = _MARKER.match(content)
+        kind: str | None = None
+        value: int | None = None
+        content_start = start
+        if m and m.end() > 0:
+            kind, value = _classify(m, stack_kinds)
+            content_start = start + m.end()
+            if kind == "bulleto" and not content[m.end() :][:1].isalpha():
+                kind, value, content_start = None, None, start
+        if kind is None:
+            if self.pending_empty is not None and first_on_line:
+                # "-" alone, then its text on the next line.
+                self.pending_empty.end = end
+                if self.pending_empty.content_start >= self.pending_empty.start:
+                    self.pending_empty.content_start = start
+                self.pending_empty = None
+                return
+            if self.current is not None and first_on_line and not self.after_blank and not self._starts_new_line(content):
+                self.current.end = end
+                return
+            stripped = content.strip()
+            if _TOPIC.match(stripped):
+                self.heading("topic", start, end)
+                self.current = None
+                return
+            if _PREAMBLE.match(stripped) and (stripped.endswith(":") or len(stripped) < 120):
+                self.heading("preamble", start, end)
+                self.current = None
+                return
+        self.flush_empty()
+        item = _Item(kind, value, indent, start, content_start, end, self.section)
+        self.place(item)
+        if kind is not None and content_start >= end:
+            self.pending_empty = item
+
+    def _starts_new_line(self, content: str) -> bool:
+        """A line without a marker right after another is a new criterion
+        when the one before is short and complete (lists typed one per line)
+        rather than hard-wrapped at the registry's column limit."""
+        previous = self.previous_line.rstrip()
+        if len(previous) >= 60 or not previous:
+            return False
+        if not (content[:1].isupper() or content[:1].isdigit()):
+            return False
+        return not re.search(r"(?:[,(/&-]|\b(?:and|or|of|with|without|to|the|a|an|in|for|by|than|at|on))$", previous, re.I)
+
+    def add_line(self, start: int, end: int) -> None:
+        line = self.text[start:end]
+        stripped_start = start + (len(line) - len(line.lstrip()))
+        stripped_end = start + len(line.rstrip())
+        if stripped_start >= stripped_end:
+            self.after_blank = True
+            return
+        indent = stripped_start - start
+        header = match_section_header(line)
+        if header is not None:
+            section, rest = header
+            self.new_section(section)
+            rest_abs = start + rest
+            head_end = start + len(line[:rest].rstrip())
+            self.heading("section", stripped_start, head_end)
+            self.after_blank = True
+            if rest_abs < stripped_end:
+                self.add_line_content(rest_abs + (len(self.text[rest_abs:stripped_end]) - len(self.text[rest_abs:stripped_end].lstrip())), stripped_end, indent)
+                self.after_blank = False
+            return
+        self.add_line_content(stripped_start, stripped_end, indent)
+        self.after_blank = False
+        self.previous_line = self.text[stripped_start:stripped_end]
+
+    def add_line_content(self, start: int, end: int, indent: int) -> None:
+        content = self.text[start:end]
+        m = _MARKER.match(content)
+        leading_kind: str | None = None
+        leading_value: int | None = None
+        if m and m.end() > 0:
+            leading_kind, leading_value = _classify(m, {s.kind for s in self.stack if s.kind})
+        cuts = [c for c in _inline_splits(content, leading_kind, leading_value) if c > 0]
+        bounds = [0, *cuts, len(content)]
+        for n, (a, b) in enumerate(itertools.pairwise(bounds)):
+            piece = content[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            tail = len(piece.rstrip())
+            if lead >= tail:
+                continue
+            # Inline items of a run sit one level below a parent that ends
+            # with a colon, beside each other otherwise: the same indentation
+            # lets the marker-style rules decide.
+            self.add_segment(start + a + lead, start + a + tail, indent, n == 0)
+
+    def finish(self) -> None:
+        self.flush_empty()
+
+
+def _to_criteria(builder: _Builder, items: list[_Item], prefix: str | None, counters: dict[Section, int]) -> list[Criterion]:
+    out: list[Criterion] = []
+    text = builder.text
+    for n, item in enumerate(items, start=1):
+        if prefix is None:
+            counters[item.section] += 1
+            ident = f"{'inc' if item.section is Section.inclusion else 'exc'}-{counters[item.section]}"
+        else:
+            ident = f"{prefix}.{n}"
+        own = text[item.content_start : item.end]
+        criterion = Criterion(
+            id=ident,
+            section=item.section,
+            text=_clean(own),
+            span=(item.start + builder.offset, item.end + builder.offset),
+        )
+        if item.children:
+            criterion.children = _to_criteria(builder, item.children, ident, counters)
+            criterion.logic = _logic(own, item.section)  # type: ignore[assignment]
+        out.append(criterion)
+    return out
+
+
+def segment(text: str, offset: int = 0) -> Segmentation:
+    """Criteria and headings of ``text``; spans are offsets into ``text`` plus
+    ``offset``."""
+    builder = _Builder(text, offset)
+    pos = 0
+    for line in text.split("\n"):
+        builder.add_line(pos, pos + len(line))
+        pos += len(line) + 1
+    builder.finish()
+    counters = {Section.inclusion: 0, Section.exclusion: 0}
+    criteria = _to_criteria(builder, builder.roots, None, counters)
+    return Segmentation(criteria=criteria, headings=builder.headings)
+
+
+def content_span(criterion: Criterion, text: str) -> tuple[int, int]:
+    """The criterion's span without its list marker, for extraction."""
+    assert criterion.span is not None
+    start, end = criterion.span
+    m = _MARKER.match(text[start:end])
+    if m and m.end() > 0:
+        start += m.end()
+    return start, end

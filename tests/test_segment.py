@@ -1,0 +1,214 @@
+"""Segmentation: sections, markers, wrapping, nesting, and nothing lost."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import eligibility
+from eligibility.ir.model import RuleSet, Section
+from eligibility.segment.headers import is_section_header
+from eligibility.segment.segmenter import segment
+from tests.conftest import SHARED, TRIALS
+
+
+def covered_everywhere(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Non-blank lines with a character outside every span."""
+    marks = bytearray(len(text))
+    for start, end in spans:
+        marks[start:end] = b"\x01" * (end - start)
+    missing = []
+    pos = 0
+    for line in text.split("\n"):
+        for i, ch in enumerate(line):
+            if not ch.isspace() and not marks[pos + i]:
+                missing.append(line)
+                break
+        pos += len(line) + 1
+    return missing
+
+
+def all_spans(text: str) -> list[tuple[int, int]]:
+    seg = segment(text)
+    spans = [h.span for h in seg.headings]
+
+    def visit(items: list) -> None:  # type: ignore[type-arg]
+        for c in items:
+            spans.append(c.span)
+            visit(c.children)
+
+    visit(seg.criteria)
+    return spans
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Inclusion Criteria:", "Key inclusion criteria", "INCLUSION CRITERIA", "Exclusion criteria",
+     "Criteria for exclusion", "Main Exclusion Criteria :", "Exclusion:", "## Inclusion Criteria",
+     "Exclusion Criteria - Step 1:", "Inclusion Criteria for Part 2 only:"],
+)
+def test_header_spellings(line: str) -> None:
+    assert is_section_header(line) is not None
+
+
+@pytest.mark.parametrize("line", ["Inclusion of women and minorities", "Patients with exclusion of X", "1. Inclusion criteria as above"])
+def test_not_headers(line: str) -> None:
+    assert is_section_header(line) is None
+
+
+@pytest.mark.parametrize(
+    "marker", ["1.", "1)", "2 .", "a.", "b .", "(i)", "( ii )", "①", "-", "*", "•"],
+)
+def test_markers(marker: str) -> None:
+    text = f"Inclusion Criteria:\n{marker} Age 18 or older\n{marker} Diabetes\nExclusion Criteria:\n{marker} Pregnancy"
+    seg = segment(text)
+    texts = [(c.section, c.text) for c in seg.criteria]
+    assert (Section.inclusion, "Age 18 or older") in texts
+    assert (Section.exclusion, "Pregnancy") in texts
+
+
+def test_hard_wrapped_lines_join() -> None:
+    text = (
+        "Inclusion Criteria:\n\n"
+        "          -  Subject has a history of a moderate or severe sleep apnea (apnea-hypopnea\n"
+        "             index [AHI] > 15), or narcolepsy.\n\n"
+        "          -  Subject is at least 18 years of age.\n"
+    )
+    seg = segment(text)
+    assert [c.text for c in seg.criteria] == [
+        "Subject has a history of a moderate or severe sleep apnea (apnea-hypopnea index [AHI] > 15), or narcolepsy.",
+        "Subject is at least 18 years of age.",
+    ]
+
+
+def test_indented_nesting() -> None:
+    text = "Inclusion Criteria:\n* Adequate organ function:\n  * ANC >= 1500\n  * Platelets >= 100,000\n* Age >= 18"
+    seg = segment(text)
+    assert len(seg.criteria) == 2
+    assert [c.text for c in seg.criteria[0].children] == ["ANC >= 1500", "Platelets >= 100,000"]
+    assert seg.criteria[0].logic == "all_of"
+
+
+def test_any_of_and_all_of_from_the_parent_line() -> None:
+    text = "Inclusion Criteria:\n1. At least one of the following:\n* A\n* B\n2. All of the following:\n* C\n* D"
+    seg = segment(text)
+    assert [c.logic for c in seg.criteria] == ["any_of", "all_of"]
+
+
+def test_exclusion_list_defaults_to_any_of() -> None:
+    text = "Exclusion Criteria:\n1. Prior treatment with:\n* drug A\n* drug B"
+    assert segment(text).criteria[0].logic == "any_of"
+
+
+def test_preamble_is_a_heading_not_a_criterion() -> None:
+    text = "Inclusion Criteria\n\nAll of the following criteria must be met for inclusion:\n\n1. Age over 18 years"
+    seg = segment(text)
+    assert [h.kind for h in seg.headings] == ["section", "preamble"]
+    assert [c.text for c in seg.criteria] == ["Age over 18 years"]
+
+
+def test_seed_003_nested_any_of_with_seven_children() -> None:
+    [rs] = eligibility.parse(TRIALS / "NCT06949137_page.txt")
+    inc4 = next(c for c in rs.criteria if c.id == "inc-4")
+    assert inc4.logic == "any_of"
+    assert len(inc4.children) == 7
+    assert inc4.children[3].text.startswith("Bone mineral density (BMD) T-score < -3.0")
+    assert sum(c.section is Section.exclusion for c in rs.criteria) == 17
+
+
+def test_seed_002_inline_roman_items_and_sublists() -> None:
+    [rs] = eligibility.parse(TRIALS / "NCT01745783_page.txt")
+    inc1 = next(c for c in rs.criteria if c.id == "inc-1")
+    assert inc1.logic == "any_of"
+    assert [c.text[:20] for c in inc1.children[:3]] == [
+        "At least one clinica", "At least two clinica", "At least one lesion ",
+    ]
+    labs = next(c for c in rs.criteria if c.id == "inc-2")
+    assert [c.text for c in labs.children][:3] == ["Leukocytes ≥ 3000", "Neutrophils ≥ 1500", "Platelets ≥ 100,000"]
+    assert sum(c.section is Section.exclusion for c in rs.criteria) == 11
+
+
+def test_seed_000_sections() -> None:
+    [rs] = eligibility.parse(TRIALS / "NCT02566655_medpath.txt")
+    text_criteria = [c for c in rs.criteria if c.source == "text"]
+    assert sum(c.section is Section.inclusion for c in text_criteria) == 3
+    assert sum(c.section is Section.exclusion for c in text_criteria) == 12
+
+
+def test_spans_point_into_the_text() -> None:
+    for path in TRIALS.glob("NCT*"):
+        for rs in eligibility.parse(path):
+            for c in rs.walk():
+                if c.span is None:
+                    continue
+                start, end = c.span
+                assert " ".join(rs.trial.eligibility_text[start:end].split()).endswith(c.text)
+
+
+def ruleset_spans(rs: RuleSet) -> list[tuple[int, int]]:
+    return [c.span for c in rs.walk() if c.span] + [h.span for h in rs.headings]
+
+
+def test_nothing_is_lost_in_the_samples() -> None:
+    for path in TRIALS.glob("NCT*"):
+        for rs in eligibility.parse(path):
+            assert covered_everywhere(rs.trial.eligibility_text, ruleset_spans(rs)) == []
+
+
+_LINE = st.one_of(
+    st.sampled_from([
+        "Inclusion Criteria:", "Exclusion Criteria", "  * Age >= 18 years", "1. Diabetes", "2 . HbA1c > 7%",
+        "( ii ) foo ( iii ) bar", "① a ② b", "-", "   - wrapped item", "     continuation of text",
+        "All of the following criteria must be met:", "PATIENT CHARACTERISTICS:", "b . letter item",
+        "at least one of the following:", "", "   ", "• bullet", "Age", "o sub item",
+    ]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=40),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE, max_size=25))
+def test_property_every_non_blank_line_is_in_some_span(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert covered_everywhere(text, all_spans(text)) == []
+
+
+def _real_texts(limit: int) -> list[str]:
+    path = SHARED / "data" / "ctgov" / "ctgov_studies_v2.jsonl"
+    if not path.exists():
+        return []
+    out = []
+    with path.open() as fh:
+        for line in fh:
+            text = json.loads(line).get("eligibility_criteria")
+            if text:
+                out.append(text)
+            if len(out) >= limit:
+                break
+    return out
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "ctgov").exists(), reason="../shared/data is not beside this checkout")
+def test_nothing_is_lost_in_real_registry_texts() -> None:
+    from eligibility.ingest.escapes import unescape
+
+    for raw in _real_texts(300):
+        text = unescape(raw)
+        assert covered_everywhere(text, all_spans(text)) == [], text[:200]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(_real_texts(786) or ["Inclusion Criteria:\n* x"]), st.integers(min_value=0, max_value=2000))
+def test_property_real_texts_cut_anywhere(raw: str, cut: int) -> None:
+    text = raw[:cut]
+    assert covered_everywhere(text, all_spans(text)) == []
+
+
+def test_text_before_any_header_is_inclusion_one_line_each() -> None:
+    seg = segment("Age over 18 years\nNo diabetes")
+    assert [(c.section, c.text) for c in seg.criteria] == [
+        (Section.inclusion, "Age over 18 years"), (Section.inclusion, "No diabetes"),
+    ]
