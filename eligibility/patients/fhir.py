@@ -619,8 +619,9 @@ def load_json_bytes(raw: bytes, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
-            raise InputError(source, f"truncated JSON: unexpected end of file at line {exc.lineno}") from None
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            last = text.rstrip().count("\n") + 1
+            raise InputError(source, f"truncated JSON: unexpected end of file at line {last}") from None
         raise InputError(
             source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None

@@ -380,12 +380,22 @@ def patients_from_profile_data(data: object, source: str) -> list[Patient]:
     return patients
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is reported with its field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_yaml_bytes(raw: bytes, source: str) -> Any:
     """Parse YAML (a superset of JSON), with a one-line InputError."""
     if not raw.strip():
         raise InputError(source, "file is empty")
     try:
-        return yaml.safe_load(raw)
+        return yaml.load(raw, Loader=_Loader)  # _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
