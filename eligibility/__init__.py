@@ -7,9 +7,9 @@ rules, matched against patient records with the evidence for each verdict.
     'age'
 """
 
-from eligibility.api import parse
+from eligibility.api import match, parse
 from eligibility.errors import EligibilityError, InputError
 from eligibility.ir.model import Criterion, RuleSet
 
-__all__ = ["Criterion", "EligibilityError", "InputError", "RuleSet", "parse"]
+__all__ = ["Criterion", "EligibilityError", "InputError", "RuleSet", "match", "parse"]
 __version__ = "0.1.0"

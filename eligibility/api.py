@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 
+from eligibility.errors import InputError
 from eligibility.ingest.page import read_text
 from eligibility.ingest.reader import read_trials
 from eligibility.ingest.source import TrialSource
 from eligibility.ir.model import RuleSet
+from eligibility.matching.evaluate import match_patient
+from eligibility.matching.verdicts import MatchResult
 from eligibility.nlp.pipeline import build_ruleset
+from eligibility.patients.sources import iter_patients
 
 
 def to_ruleset(item: TrialSource | RuleSet) -> RuleSet:
@@ -30,3 +35,37 @@ def iter_rulesets(paths: list[str]) -> Iterator[RuleSet]:
     for path in paths:
         for item in read_trials(path):
             yield to_ruleset(item)
+
+
+def load_rulesets(paths: list[str]) -> list[RuleSet]:
+    """All trials of the TRIAL arguments, parsed once (trials are few; it is
+    the patients that are streamed)."""
+    return list(iter_rulesets(paths))
+
+
+def iter_matches(
+    rulesets: list[RuleSet],
+    patient_paths: Sequence[str | Path],
+    as_of: date,
+    on_error: Callable[[InputError], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[MatchResult]:
+    """Every trial against every patient, one patient in memory at a time."""
+    for patient in iter_patients(list(patient_paths), on_error=on_error):
+        for ruleset in rulesets:
+            yield match_patient(ruleset, patient, as_of)
+        if progress is not None:
+            progress(1)
+
+
+def match(
+    trials: str | Path | RuleSet | list[str | Path | RuleSet],
+    patients: str | Path | Sequence[str | Path],
+    as_of: date | None = None,
+) -> list[MatchResult]:
+    """Match trials (files or parsed rule sets) against patients (files or
+    folders). Broken patient files raise :class:`InputError`."""
+    items = trials if isinstance(trials, list) else [trials]
+    rulesets = [t if isinstance(t, RuleSet) else r for t in items for r in ([t] if isinstance(t, RuleSet) else parse(t))]
+    paths = [patients] if isinstance(patients, str | Path) else list(patients)
+    return list(iter_matches(rulesets, paths, as_of or date.today()))

@@ -15,7 +15,7 @@ from tests.conftest import TRIALS
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "eligibility.cli.main", *args],
+        [sys.executable, "-m", "eligibility", *args],
         capture_output=True, text=True, input=stdin, timeout=120,
     )
 

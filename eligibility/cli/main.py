@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any
 
 import click
 import typer
 
-from eligibility.errors import EligibilityError, InputError
+from eligibility.cli import match as match_command
+from eligibility.cli.common import BadUsage, FormatOption, OutputOption, TrialsArgument, choice, write_output
+from eligibility.errors import InputError
 
 app = typer.Typer(
     add_completion=False,
@@ -27,47 +25,13 @@ app = typer.Typer(
 )
 
 
-class BadUsage(EligibilityError):
-    pass
-
-
-def write_output(text: str, output: Path | None) -> None:
-    """Write all of ``text`` to ``output`` (atomically) or to stdout."""
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(str(output), "cannot write: the folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    if value not in allowed:
-        raise BadUsage(f"{option}: '{value}' is not one of {', '.join(allowed)}")
-    return value
-
-
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output format.")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")]
-TrialsArgument = Annotated[list[str], typer.Argument(help="Trial files (text, CT.gov JSON, rules file) or - for stdin.")]
-
-
 @app.command()
 def parse(trials: TrialsArgument, format: FormatOption = "json", output: OutputOption = None) -> None:
     """Parse trial criteria into structured rules."""
     from eligibility.api import iter_rulesets
     from eligibility.reports.parse_output import render_parse
 
-    fmt = _choice(format, ("json", "yaml", "table"), "--format")
+    fmt = choice(format, ("json", "yaml", "table"), "--format")
     rulesets = list(iter_rulesets(trials))
     write_output(render_parse(rulesets, fmt), output)
 
@@ -80,24 +44,14 @@ def schema(output: OutputOption = None) -> None:
     write_output(rules_schema_json(), output)
 
 
-def _register_optional(name: str, module: str) -> None:
-    """Commands whose modules may be absent from a partial checkout."""
-    try:
-        mod = __import__(module, fromlist=["register"])
-    except ImportError:
-        return
-    register: Callable[[typer.Typer], Any] = mod.register
-    register(app)
-
-
-_register_optional("match", "eligibility.cli.match")
-_register_optional("audit", "eligibility.cli.audit")
+match_command.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="eligibility", standalone_mode=False)
+        # Without standalone mode, click returns the code of an Exit.
+        code = command.main(args=argv, prog_name="eligibility", standalone_mode=False)
     except Exception as exc:
         # Typer may vendor its own copy of click, so its exceptions are told
         # by class name rather than by identity.
@@ -127,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("eligibility: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 

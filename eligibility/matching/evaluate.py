@@ -1,0 +1,414 @@
+"""Evaluate a rule set against one patient: three-valued, explained.
+
+Semantics (CONTRACT.md, "Meaning of the verdicts"):
+
+* A leaf is ``met`` or ``not_met`` from the record, ``unknown`` where a record
+  could decide it but this one lacks the data, ``manual`` where no record
+  decides it.
+* Closed world for conditions, medications and procedures (absent from the
+  record means absent); open world for measurements (absent means unknown).
+* Windows are measured back from the index date (``as_of``); facts dated
+  after it are ignored.
+* Groups use Kleene logic; ``manual`` behaves as ``unknown`` inside logic and
+  is reported as ``manual`` where only manual leaves leave a group undecided.
+* A ``partial`` criterion's unparsed part can only add to it: one more
+  requirement for an inclusion (all of), one more reason to exclude for an
+  exclusion (any of). So a decided inclusion failure or a decided exclusion
+  stands, and everything else waits for a person.
+* An ``unparsed`` criterion is ``manual``: a person reads it.
+* A trial is ``ineligible`` if any inclusion criterion is not_met or any
+  exclusion criterion is met; else ``indeterminate`` if any is unknown; else
+  ``eligible``, with the manual criteria listed for a person to confirm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from eligibility.ir.model import (
+    AgeRule,
+    AllOf,
+    AnyOf,
+    ConditionRule,
+    Criterion,
+    HealthyVolunteersRule,
+    ManualRule,
+    MeasurementRule,
+    MedicationRule,
+    Not,
+    PregnancyRule,
+    ProcedureRule,
+    RuleSet,
+    Section,
+    SexRule,
+    SmokingRule,
+    Status,
+    TimeUnit,
+    Window,
+)
+from eligibility.matching.verdicts import (
+    CriterionResult,
+    Evidence,
+    MatchResult,
+    Outcome,
+    TrialVerdict,
+    Verdict,
+)
+from eligibility.patients.model import ConditionFact, Fact, MedicationFact, Patient, ProcedureFact
+from eligibility.reports.describe import describe, number, window
+
+MET, NOT_MET, UNKNOWN, MANUAL = Verdict.met, Verdict.not_met, Verdict.unknown, Verdict.manual
+
+
+# -- Kleene logic -----------------------------------------------------------------
+
+
+def all_of(outcomes: Sequence[Outcome]) -> Outcome:
+    if not outcomes:
+        return Outcome(verdict=MET, reason="no requirement")
+    failed = [o for o in outcomes if o.verdict is NOT_MET]
+    if failed:
+        return _merge(NOT_MET, failed)
+    open_ = [o for o in outcomes if o.verdict in (UNKNOWN, MANUAL)]
+    if open_:
+        verdict = UNKNOWN if any(o.verdict is UNKNOWN for o in open_) else MANUAL
+        return _merge(verdict, [o for o in open_ if o.verdict is verdict])
+    return _merge(MET, list(outcomes))
+
+
+def any_of(outcomes: Sequence[Outcome]) -> Outcome:
+    if not outcomes:
+        return Outcome(verdict=NOT_MET, reason="no alternative")
+    passed = [o for o in outcomes if o.verdict is MET]
+    if passed:
+        return _merge(MET, passed)
+    open_ = [o for o in outcomes if o.verdict in (UNKNOWN, MANUAL)]
+    if open_:
+        verdict = UNKNOWN if any(o.verdict is UNKNOWN for o in open_) else MANUAL
+        return _merge(verdict, [o for o in open_ if o.verdict is verdict])
+    return _merge(NOT_MET, list(outcomes))
+
+
+def negate(outcome: Outcome) -> Outcome:
+    flipped = {MET: NOT_MET, NOT_MET: MET}.get(outcome.verdict, outcome.verdict)
+    return Outcome(verdict=flipped, reason=outcome.reason, evidence=outcome.evidence)
+
+
+def _merge(verdict: Verdict, parts: list[Outcome]) -> Outcome:
+    reasons: list[str] = []
+    evidence: list[Evidence] = []
+    for part in parts:
+        if part.reason not in reasons:
+            reasons.append(part.reason)
+        evidence.extend(part.evidence)
+    return Outcome(verdict=verdict, reason="; ".join(reasons), evidence=evidence)
+
+
+# -- dates ----------------------------------------------------------------------------
+
+
+def age_in(birth: date, as_of: date, unit: TimeUnit) -> float:
+    years = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
+    if unit is TimeUnit.years:
+        return float(years)
+    months = (as_of.year - birth.year) * 12 + as_of.month - birth.month - (as_of.day < birth.day)
+    if unit is TimeUnit.months:
+        return float(months)
+    days = (as_of - birth).days
+    return days / 7 if unit is TimeUnit.weeks else float(days)
+
+
+def window_bounds(w: Window | None, as_of: date) -> tuple[date | None, date | None]:
+    """Earliest and latest date a fact may have to fall in the window."""
+    if w is None:
+        return None, as_of
+    earliest = as_of - timedelta(days=w.within.days()) if w.within else None
+    latest = as_of - timedelta(days=w.not_within.days()) if w.not_within else as_of
+    return earliest, latest
+
+
+# -- leaves ---------------------------------------------------------------------------
+
+
+def _age(rule: AgeRule, patient: Patient, as_of: date) -> Outcome:
+    if rule.sex is not None:
+        if patient.gender not in ("male", "female"):
+            return Outcome(verdict=UNKNOWN, reason=f"applies to {rule.sex} patients only and the record has no sex")
+        if patient.gender != rule.sex:
+            return Outcome(verdict=MET, reason=f"applies to {rule.sex} patients only; the patient is {patient.gender}")
+    if patient.birth_date is None:
+        return Outcome(verdict=UNKNOWN, reason="no birth date in the record")
+    age = age_in(patient.birth_date, as_of, rule.unit)
+    ok = True
+    if rule.min is not None:
+        ok = ok and (age >= rule.min if rule.min_inclusive else age > rule.min)
+    if rule.max is not None:
+        ok = ok and (age <= rule.max if rule.max_inclusive else age < rule.max)
+    unit = rule.unit.value
+    evidence = [Evidence(resource_type="Patient", resource_id=patient.id, display="birthDate",
+                         value=number(age), unit=unit, date=patient.birth_date)]
+    verb = "is" if ok else "is not"
+    return Outcome(verdict=MET if ok else NOT_MET,
+                   reason=f"age {number(age)} {unit} on {as_of} {verb} {describe(rule).removeprefix('age ')}",
+                   evidence=evidence)
+
+
+def _sex(rule: SexRule, patient: Patient) -> Outcome:
+    if rule.sex.value == "all":
+        return Outcome(verdict=MET, reason="any sex")
+    if patient.gender not in ("male", "female"):
+        return Outcome(verdict=UNKNOWN, reason="no sex in the record")
+    evidence = [Evidence(resource_type="Patient", resource_id=patient.id, display="gender", value=patient.gender)]
+    ok = patient.gender == rule.sex.value
+    return Outcome(verdict=MET if ok else NOT_MET,
+                   reason=f"the patient is {patient.gender}" + ("" if ok else f", not {rule.sex.value}"),
+                   evidence=evidence)
+
+
+def _healthy(rule: HealthyVolunteersRule, trial_conditions: list[str]) -> Outcome:
+    if rule.accepted:
+        return Outcome(verdict=MET, reason="healthy volunteers are accepted")
+    studied = ", ".join(trial_conditions) or "the studied condition"
+    return Outcome(verdict=MANUAL, reason=f"healthy volunteers are not accepted: confirm the patient has {studied}")
+
+
+def _fact_dates(fact: Fact) -> tuple[date | None, date | None]:
+    if isinstance(fact, ConditionFact):
+        return fact.onset, fact.abatement
+    if isinstance(fact, MedicationFact):
+        return fact.start, fact.end
+    if isinstance(fact, ProcedureFact):
+        return fact.performed, fact.performed_end or fact.performed
+    return None, None
+
+
+def _in_window(fact: Fact, w: Window | None, as_of: date) -> bool:
+    start, end = _fact_dates(fact)
+    earliest, latest = window_bounds(w, as_of)
+    if start is not None and latest is not None and start > latest:
+        return False  # began after the window (or after the index date)
+    if earliest is not None:
+        last_seen = end or start
+        if last_seen is None:
+            return False
+        if isinstance(fact, ConditionFact | MedicationFact) and end is None and _ongoing(fact, as_of):
+            return True
+        return last_seen >= earliest
+    return True
+
+
+def _ongoing(fact: Fact, as_of: date) -> bool:
+    if isinstance(fact, ConditionFact):
+        if fact.abatement is not None and fact.abatement <= as_of:
+            return False
+        return (fact.clinical_status or "active") in ("active", "recurrence", "relapse")
+    if isinstance(fact, MedicationFact):
+        if fact.end is not None:
+            return fact.end >= as_of
+        return (fact.status or "active") in ("active", "on-hold", "intended")
+    return False
+
+
+ConceptFinder = Callable[[Any, Sequence[Fact]], list[Any]]
+
+
+def _default_finder(rule: Any, facts: Sequence[Fact]) -> list[Any]:
+    """Text matching, used only where the concept matcher is not installed."""
+    names = {n.lower() for n in (rule.label, rule.concept.replace("_", " ")) if n}
+    return [f for f in facts if any(n in f.label().lower() for n in names)]
+
+
+def _finder() -> ConceptFinder:
+    try:
+        from eligibility.matching.concepts import find_matches
+    except ImportError:
+        return _default_finder
+    found: ConceptFinder = find_matches
+    return found
+
+
+def _matched_fact(match: Any) -> Fact:
+    return match if isinstance(match, Fact) else match.fact  # type: ignore[no-any-return]
+
+
+def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Patient, as_of: date) -> Outcome:
+    facts: Sequence[Fact]
+    noun = {"condition": "condition", "medication": "medication", "procedure": "procedure"}[rule.kind]
+    if isinstance(rule, ConditionRule):
+        facts = [f for f in patient.conditions if f.verification_status not in ("refuted", "entered-in-error")]
+    elif isinstance(rule, MedicationRule):
+        facts = patient.medications
+    else:
+        facts = patient.procedures
+    candidates = [_matched_fact(m) for m in _finder()(rule, facts)]
+    label = rule.label or rule.concept.replace("_", " ")
+    kept: list[Fact] = []
+    for fact in candidates:
+        start, _ = _fact_dates(fact)
+        if start is not None and start > as_of:
+            continue
+        if not _in_window(fact, rule.window, as_of):
+            continue
+        if isinstance(rule, ConditionRule) and rule.status == "active" and not _ongoing(fact, as_of):
+            continue
+        if isinstance(rule, MedicationRule) and rule.status == "current" and not _ongoing(fact, as_of):
+            continue
+        kept.append(fact)
+    if isinstance(rule, MedicationRule) and rule.min_duration is not None and kept:
+        total = sum(((f.end or as_of) - (f.start or as_of)).days for f in kept if isinstance(f, MedicationFact))
+        need = rule.min_duration.days()
+        evidence = [Evidence.of(f, _fact_dates(f)[0]) for f in kept]
+        if total < need:
+            return Outcome(verdict=NOT_MET, reason=f"{label} for {total} days in all, less than {rule.min_duration}",
+                           evidence=evidence)
+        return Outcome(verdict=MET, reason=f"{label} for {total} days in all (at least {rule.min_duration})",
+                       evidence=evidence)
+    w = window(rule.window)
+    if kept:
+        first = kept[0]
+        when = _fact_dates(first)[0]
+        more = f" and {len(kept) - 1} more" if len(kept) > 1 else ""
+        return Outcome(verdict=MET,
+                       reason=f"{first.label()}{' since ' + str(when) if when else ''}{more} ({noun} {label}{' ' + w if w else ''})",
+                       evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in kept[:10]])
+    if candidates:
+        return Outcome(verdict=NOT_MET,
+                       reason=f"{candidates[0].label()} in the record, but not {('active ' if getattr(rule, 'status', '') in ('active', 'current') else '')}{w or 'as required'}".rstrip(),
+                       evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in candidates[:10]])
+    return Outcome(verdict=NOT_MET, reason=f"no {label} in the record" + (f" {w}" if w else ""))
+
+
+_PREGNANCY_CODES = {"72892002", "77386006", "289908002"}
+_NO_POTENTIAL = ("menopaus", "hysterectomy", "oophorectomy", "sterilization", "sterilisation")
+
+
+def _pregnancy(rule: PregnancyRule, patient: Patient, as_of: date) -> Outcome:
+    if patient.gender == "male":
+        return Outcome(verdict=NOT_MET, reason="the patient is male")
+    if patient.gender is None:
+        return Outcome(verdict=UNKNOWN, reason="no sex in the record")
+    if rule.state == "lactating":
+        return Outcome(verdict=MANUAL, reason="breast-feeding is not recorded in the medical record; ask the patient")
+    if rule.state == "childbearing_potential":
+        if patient.birth_date is not None and age_in(patient.birth_date, as_of, TimeUnit.years) > 55:
+            return Outcome(verdict=NOT_MET, reason="the patient is over 55")
+        for fact in [*patient.conditions, *patient.procedures]:
+            if any(word in fact.label().lower() for word in _NO_POTENTIAL):
+                return Outcome(verdict=NOT_MET, reason=f"{fact.label()} in the record", evidence=[Evidence.of(fact)])
+        return Outcome(verdict=UNKNOWN, reason="childbearing potential is not recorded (no menopause or sterilisation on file)")
+    pregnant = [
+        f for f in patient.conditions
+        if (any(c.code in _PREGNANCY_CODES for c in f.codes) or "pregnan" in f.label().lower())
+        and (f.onset is None or f.onset <= as_of) and _ongoing(f, as_of)
+    ]
+    if pregnant:
+        return Outcome(verdict=MET, reason=f"{pregnant[0].label()} since {pregnant[0].onset}",
+                       evidence=[Evidence.of(f, f.onset) for f in pregnant])
+    if rule.state == "pregnant_or_lactating":
+        return Outcome(verdict=MANUAL, reason="no current pregnancy in the record; breast-feeding must be asked")
+    return Outcome(verdict=NOT_MET, reason="no current pregnancy in the record")
+
+
+_SMOKING_LOINC = "72166-2"
+_SMOKING_STATES = {
+    "current": ("current", "every day", "some day", "daily", "smoker, current status unknown"),
+    "former": ("former", "ex-smoker", "ex smoker"),
+    "never": ("never",),
+}
+
+
+def _smoking(rule: SmokingRule, patient: Patient, as_of: date) -> Outcome:
+    obs = [o for o in patient.observations
+           if any(c.code == _SMOKING_LOINC for c in o.codes) and (o.effective is None or o.effective <= as_of)]
+    if not obs:
+        return Outcome(verdict=UNKNOWN, reason="no smoking status in the record")
+    latest = max(obs, key=lambda o: o.effective or date.min)
+    value = (latest.value_code.display if latest.value_code and latest.value_code.display else latest.value_text or "").lower()
+    state = next((s for s, words in _SMOKING_STATES.items() if any(w in value for w in words)), None)
+    evidence = [Evidence.of(latest, latest.effective, value=value)]
+    if state is None:
+        return Outcome(verdict=UNKNOWN, reason=f"smoking status '{value}' is not understood", evidence=evidence)
+    wanted = {"ever": ("current", "former")}.get(rule.status, (rule.status,))
+    ok = state in wanted
+    return Outcome(verdict=MET if ok else NOT_MET, reason=f"smoking status on {latest.effective}: {value}", evidence=evidence)
+
+
+def _measurement(rule: MeasurementRule, patient: Patient, as_of: date) -> Outcome:
+    try:
+        from eligibility.matching.measurements import evaluate_measurement
+    except ImportError:
+        return Outcome(verdict=UNKNOWN, reason="measurement matching is not available in this installation")
+    result = evaluate_measurement(rule, patient.observations, as_of)
+    verdict = Verdict(getattr(result.verdict, "value", result.verdict))
+    evidence = [
+        e if isinstance(e, Evidence) else Evidence.of(e, getattr(e, "effective", None), getattr(e, "value", None), getattr(e, "unit", None))
+        for e in result.evidence
+    ]
+    return Outcome(verdict=verdict, reason=result.reason, evidence=evidence)
+
+
+def evaluate_rule(rule: Any, patient: Patient, as_of: date, trial_conditions: list[str] | None = None) -> Outcome:
+    if isinstance(rule, AllOf):
+        return all_of([evaluate_rule(c, patient, as_of, trial_conditions) for c in rule.children])
+    if isinstance(rule, AnyOf):
+        return any_of([evaluate_rule(c, patient, as_of, trial_conditions) for c in rule.children])
+    if isinstance(rule, Not):
+        return negate(evaluate_rule(rule.child, patient, as_of, trial_conditions))
+    if isinstance(rule, AgeRule):
+        return _age(rule, patient, as_of)
+    if isinstance(rule, SexRule):
+        return _sex(rule, patient)
+    if isinstance(rule, HealthyVolunteersRule):
+        return _healthy(rule, trial_conditions or [])
+    if isinstance(rule, MeasurementRule):
+        return _measurement(rule, patient, as_of)
+    if isinstance(rule, ConditionRule | MedicationRule | ProcedureRule):
+        return _concept(rule, patient, as_of)
+    if isinstance(rule, PregnancyRule):
+        return _pregnancy(rule, patient, as_of)
+    if isinstance(rule, SmokingRule):
+        return _smoking(rule, patient, as_of)
+    if isinstance(rule, ManualRule):
+        return Outcome(verdict=MANUAL, reason=rule.reason or f"{rule.category.replace('_', ' ')}: confirm in person")
+    return Outcome(verdict=UNKNOWN, reason=f"no evaluator for rule kind {getattr(rule, 'kind', '?')}")
+
+
+# -- criteria and trials -------------------------------------------------------------------
+
+
+def evaluate_criterion(criterion: Criterion, patient: Patient, as_of: date, trial_conditions: list[str]) -> CriterionResult:
+    children = [evaluate_criterion(c, patient, as_of, trial_conditions) for c in criterion.children]
+    parts = [evaluate_rule(r, patient, as_of, trial_conditions) for r in criterion.rules]
+    if children:
+        outcomes = [Outcome(verdict=c.verdict, reason=f"{c.id}: {c.reason}", evidence=c.evidence) for c in children]
+        parts.append(any_of(outcomes) if criterion.logic == "any_of" else all_of(outcomes))
+    if not parts:
+        outcome = Outcome(verdict=MANUAL, reason="not understood by the parser: a person must read this criterion")
+    else:
+        outcome = all_of(parts)
+        if criterion.status is Status.partial and criterion.unparsed:
+            rest = Outcome(verdict=MANUAL, reason="not understood: " + " | ".join(criterion.unparsed))
+            outcome = all_of([outcome, rest]) if criterion.section is Section.inclusion else any_of([outcome, rest])
+    return CriterionResult(
+        id=criterion.id, section=criterion.section.value, text=criterion.text,  # type: ignore[arg-type]
+        verdict=outcome.verdict, reason=outcome.reason, evidence=outcome.evidence, children=children,
+    )
+
+
+def match_patient(ruleset: RuleSet, patient: Patient, as_of: date) -> MatchResult:
+    conditions = ruleset.trial.conditions
+    results = [evaluate_criterion(c, patient, as_of, conditions) for c in ruleset.criteria]
+    deciding = [r.id for r in results if (r.section == "inclusion" and r.verdict is NOT_MET)
+                or (r.section == "exclusion" and r.verdict is MET)]
+    unknown = [r.id for r in results if r.verdict is UNKNOWN]
+    manual = [r.id for r in results if r.verdict is MANUAL]
+    if deciding:
+        verdict = TrialVerdict.ineligible
+    elif unknown:
+        verdict = TrialVerdict.indeterminate
+    else:
+        verdict = TrialVerdict.eligible
+    return MatchResult(trial_id=ruleset.trial.id, patient_id=patient.id, as_of=as_of, verdict=verdict,
+                       deciding=deciding, unknown=unknown, manual=manual, criteria=results)

@@ -1,0 +1,166 @@
+"""The semantics of verdicts (CONTRACT.md, "Meaning of the verdicts")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import eligibility
+from eligibility.ir.model import (
+    AgeRule, AllOf, AnyOf, ConditionRule, Criterion, Duration, ManualRule, MedicationRule, Not,
+    PregnancyRule, RuleSet, Section, SexRule, Status, TimeUnit, Trial, Window,
+)
+from eligibility.matching.evaluate import all_of, any_of, evaluate_rule, match_patient, negate
+from eligibility.matching.verdicts import Outcome, TrialVerdict, Verdict
+from eligibility.patients.model import Coding, ConditionFact, MedicationFact, Patient
+from tests.conftest import TRIALS
+
+AS_OF = date(2026, 1, 1)
+M, N, U, H = Verdict.met, Verdict.not_met, Verdict.unknown, Verdict.manual
+
+
+def o(v: Verdict) -> Outcome:
+    return Outcome(verdict=v, reason=v.value)
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected_all", "expected_any"),
+    [
+        ([M, M], M, M), ([M, N], N, M), ([N, N], N, N), ([M, U], U, M), ([N, U], N, U),
+        ([U, U], U, U), ([M, H], H, M), ([N, H], N, H), ([U, H], U, U), ([H, H], H, H),
+    ],
+)
+def test_kleene_logic(parts: list[Verdict], expected_all: Verdict, expected_any: Verdict) -> None:
+    assert all_of([o(p) for p in parts]).verdict is expected_all
+    assert any_of([o(p) for p in parts]).verdict is expected_any
+
+
+def test_negation_keeps_unknown() -> None:
+    assert [negate(o(v)).verdict for v in (M, N, U, H)] == [N, M, U, H]
+
+
+def woman(**kw: object) -> Patient:
+    return Patient(id="w", gender="female", birth_date=date(1960, 6, 1), **kw)  # type: ignore[arg-type]
+
+
+def test_age_and_sex_bound_age() -> None:
+    p = woman()
+    assert evaluate_rule(AgeRule(min=45, max=85), p, AS_OF).verdict is M
+    assert evaluate_rule(AgeRule(max=60, max_inclusive=False), p, AS_OF).verdict is N
+    # "Male patients older than 50" does not apply to a woman.
+    assert evaluate_rule(AgeRule(min=70, sex="male"), p, AS_OF).verdict is M
+    assert evaluate_rule(AgeRule(min=70, sex="female"), p, AS_OF).verdict is N
+    assert evaluate_rule(AgeRule(min=18), Patient(id="x"), AS_OF).verdict is U
+
+
+def test_sex() -> None:
+    assert evaluate_rule(SexRule(sex="female"), woman(), AS_OF).verdict is M
+    assert evaluate_rule(SexRule(sex="male"), woman(), AS_OF).verdict is N
+    assert evaluate_rule(SexRule(sex="male"), Patient(id="x"), AS_OF).verdict is U
+
+
+def ra(onset: date, abatement: date | None = None) -> ConditionFact:
+    return ConditionFact(resource_type="Condition", resource_id="c1", text="Rheumatoid arthritis",
+                         codes=[Coding(system="snomed", code="69896004", display="Rheumatoid arthritis")],
+                         onset=onset, abatement=abatement, clinical_status="resolved" if abatement else "active")
+
+
+def test_closed_world_for_conditions() -> None:
+    rule = ConditionRule(concept="rheumatoid_arthritis", label="rheumatoid arthritis",
+                         codes=[{"system": "snomed", "code": "69896004"}])  # type: ignore[list-item]
+    assert evaluate_rule(rule, woman(), AS_OF).verdict is N
+    assert evaluate_rule(rule, woman(conditions=[ra(date(2010, 1, 1))]), AS_OF).verdict is M
+    # A fact after the index date does not count.
+    assert evaluate_rule(rule, woman(conditions=[ra(date(2026, 6, 1))]), AS_OF).verdict is N
+
+
+def test_resolved_condition_is_history_not_current() -> None:
+    rule = ConditionRule(concept="rheumatoid_arthritis", label="rheumatoid arthritis", status="active",
+                         codes=[{"system": "snomed", "code": "69896004"}])  # type: ignore[list-item]
+    past = woman(conditions=[ra(date(2010, 1, 1), date(2015, 1, 1))])
+    assert evaluate_rule(rule, past, AS_OF).verdict is N
+    history = rule.model_copy(update={"status": "history"})
+    assert evaluate_rule(history, past, AS_OF).verdict is M
+
+
+def test_windows_measured_back_from_the_index_date() -> None:
+    rule = MedicationRule(concept="denosumab", label="denosumab",
+                          window=Window(within=Duration(value=1, unit=TimeUnit.years)),
+                          codes=[{"system": "rxnorm", "code": "993449"}])  # type: ignore[list-item]
+    fact = MedicationFact(resource_type="MedicationRequest", resource_id="m1", text="denosumab 60 MG/ML",
+                          codes=[Coding(system="rxnorm", code="993449", display="denosumab")],
+                          start=date(2025, 6, 1), end=date(2025, 6, 2), status="stopped")
+    assert evaluate_rule(rule, woman(medications=[fact]), AS_OF).verdict is M
+    old = fact.model_copy(update={"start": date(2023, 1, 1), "end": date(2023, 1, 2)})
+    assert evaluate_rule(rule, woman(medications=[old]), AS_OF).verdict is N
+
+
+def test_pregnancy() -> None:
+    assert evaluate_rule(PregnancyRule(state="pregnant"), Patient(id="m", gender="male"), AS_OF).verdict is N
+    pregnant = woman(conditions=[ConditionFact(resource_type="Condition", resource_id="p", text="Normal pregnancy",
+                                               codes=[Coding(system="snomed", code="72892002")],
+                                               onset=date(2025, 10, 1), clinical_status="active")])
+    assert evaluate_rule(PregnancyRule(state="pregnant"), pregnant, AS_OF).verdict is M
+    assert evaluate_rule(PregnancyRule(state="lactating"), woman(), AS_OF).verdict is H
+
+
+def ruleset(*criteria: Criterion) -> RuleSet:
+    return RuleSet(trial=Trial(id="T"), criteria=list(criteria))
+
+
+def test_trial_verdicts() -> None:
+    inc = Criterion(id="inc-1", section=Section.inclusion, text="women", status=Status.structured,
+                    rules=[SexRule(sex="female")])
+    exc = Criterion(id="exc-1", section=Section.exclusion, text="RA", status=Status.structured,
+                    rules=[ConditionRule(concept="ra", label="rheumatoid arthritis",
+                                         codes=[{"system": "snomed", "code": "69896004"}])])  # type: ignore[list-item]
+    consent = Criterion(id="inc-2", section=Section.inclusion, text="consent", status=Status.manual,
+                        rules=[ManualRule(category="consent")])
+    result = match_patient(ruleset(inc, exc, consent), woman(), AS_OF)
+    assert result.verdict is TrialVerdict.eligible
+    assert result.manual == ["inc-2"]
+    result = match_patient(ruleset(inc, exc), woman(conditions=[ra(date(2000, 1, 1))]), AS_OF)
+    assert result.verdict is TrialVerdict.ineligible and result.deciding == ["exc-1"]
+    result = match_patient(ruleset(inc), Patient(id="x"), AS_OF)
+    assert result.verdict is TrialVerdict.indeterminate and result.unknown == ["inc-1"]
+
+
+def test_any_of_children_and_partial_criteria() -> None:
+    children = [
+        Criterion(id="inc-1.1", section=Section.inclusion, text="a", status=Status.structured, rules=[SexRule(sex="male")]),
+        Criterion(id="inc-1.2", section=Section.inclusion, text="b", status=Status.structured, rules=[AgeRule(min=18)]),
+    ]
+    parent = Criterion(id="inc-1", section=Section.inclusion, text="one of", logic="any_of", children=children)
+    assert match_patient(ruleset(parent), woman(), AS_OF).criteria[0].verdict is M
+    # An inclusion's unparsed part is one more requirement: met + not understood -> manual.
+    partial = Criterion(id="inc-2", section=Section.inclusion, text="x", status=Status.partial,
+                        rules=[AgeRule(min=18)], unparsed=["with primary menopause"])
+    assert match_patient(ruleset(partial), woman(), AS_OF).criteria[0].verdict is H
+    # ... but a failed part still decides.
+    failing = partial.model_copy(update={"rules": [AgeRule(max=20)]})
+    assert match_patient(ruleset(failing), woman(), AS_OF).criteria[0].verdict is N
+
+
+def test_not_and_groups_in_rules() -> None:
+    rule = AllOf(children=[SexRule(sex="female"), Not(child=AnyOf(children=[AgeRule(max=18), AgeRule(min=90)]))])
+    assert evaluate_rule(rule, woman(), AS_OF).verdict is M
+
+
+def test_unparsed_criterion_is_manual() -> None:
+    c = Criterion(id="inc-1", section=Section.inclusion, text="something odd")
+    assert match_patient(ruleset(c), woman(), AS_OF).criteria[0].verdict is H
+
+
+def test_seed_001_sex_bound_ages_end_to_end() -> None:
+    [rs] = eligibility.parse(TRIALS / "NCT04501354_medpath.txt")
+    man55 = Patient(id="m", gender="male", birth_date=date(1970, 1, 1))
+    man45 = Patient(id="m2", gender="male", birth_date=date(1980, 1, 1))
+    woman45 = Patient(id="w", gender="female", birth_date=date(1980, 1, 1))
+    by = {p.id: {c.id: c.verdict for c in match_patient(rs, p, AS_OF).criteria} for p in (man55, man45, woman45)}
+    # A man of 55 meets "male older than 50" and is not bound by "female older than 40".
+    assert (by["m"]["inc-1"], by["m"]["inc-2"]) == (M, M)
+    # A man of 45 fails the male limit.
+    assert by["m2"]["inc-1"] is N
+    # A woman of 45 meets the female limit; the male one does not apply.
+    assert (by["w"]["inc-1"], by["w"]["inc-2"]) == (M, M)
