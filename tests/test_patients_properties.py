@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eligibility.errors import InputError
-from eligibility.patients.fhir import patients_from_fhir
+from eligibility.patients.fhir import load_json_bytes, patients_from_fhir
 from eligibility.patients.generator import CATALOG, bundle_for, scenario_from_data
 from eligibility.patients.profile import patients_from_profile_data
 from eligibility.patients.sources import patients_from_data
@@ -66,6 +66,17 @@ def test_arbitrary_json_raises_only_input_error(data: object) -> None:
     _only_input_errors(patients_from_data, data)
     _only_input_errors(patients_from_fhir, data)
     _only_input_errors(patients_from_profile_data, data)
+
+
+@given(st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()[:-1]))
+@settings(max_examples=300)
+def test_arbitrary_bytes_parse_or_raise_input_error(raw: bytes) -> None:
+    try:
+        data = load_json_bytes(raw, "prop.json")
+    except InputError as error:
+        assert "\n" not in str(error)
+        return
+    _only_input_errors(patients_from_data, data)
 
 
 @given(fhirish)

@@ -88,7 +88,11 @@ def _walk(folder: Path, report: ErrorHandler) -> Iterator[Patient]:
     except OSError as exc:
         report(InputError(str(folder), f"cannot list folder: {exc.strerror or exc}"))
         return
-    ndjson = [Path(e.path) for e in entries if e.is_file() and e.name.lower().endswith(".ndjson")]
+    ndjson = [
+        Path(e.path)
+        for e in entries
+        if e.is_file() and e.name.lower().endswith(".ndjson") and not e.name.startswith(".")
+    ]
     export_done = False
     for entry in entries:
         if entry.name.startswith("."):
