@@ -1,0 +1,832 @@
+"""Measurement extraction: "ANC >= 1.5 x 10^9/L" -> a typed MeasurementRule.
+
+A fast, rule-based scanner (no spaCy needed): one precompiled regex finds
+every analyte name of ``rules/analytes.yaml``; after each name (or a list of
+names joined by "/", ",", "or", "and") a small grammar reads the threshold:
+a comparator in symbols or words, a number (grouped, negative, scientific), a
+unit from the analyte's accepted units, multiples of ULN/LLN, ranges
+("between 3.0 and 6.5", "0-1", "class III or IV"), normal-range phrases and a
+time window ("within the past 3 months").
+
+Precision comes first: a number whose unit the analyte does not accept, a
+bare number outside the analyte's documented bare-number ranges, a value
+outside a score's scale, or a change ("a decrease in hemoglobin of 2 g/dL")
+gives no rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from eligibility.ir.model import (
+    AllOf,
+    AnyOf,
+    Code,
+    Comparator,
+    Duration,
+    MeasurementRule,
+    Rule,
+    TimeUnit,
+    Window,
+)
+from eligibility.knowledge.analytes import (
+    Analyte,
+    get_analyte,
+    load_analytes,
+    name_pattern,
+    resolve_match,
+)
+from eligibility.matching.units import normalize_unit, parse_unit, unit_aliases, unit_key
+
+__all__ = ["extract_measurements"]
+
+# Same-length character normalisation, so offsets stay valid.
+_TRANS = str.maketrans(
+    {
+        "\\": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
+        "–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-",
+        "＞": ">", "＜": "<", "≧": "≥", "≦": "≤", "⩾": "≥", "⩽": "≤", "＝": "=",
+        "×": "x", "’": "'",
+    }
+)
+
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_SNUMBER = r"(?:-\s?)?" + _NUMBER
+
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30,
+}
+
+_COMP_RE = re.compile(
+    r"(?i)(?:"
+    r"(?P<ge>≥\s*=?|>\s*/?\s*=|=\s*>|greater\s+than\s+or\s+equal(?:\s+to)?|more\s+than\s+or\s+equal(?:\s+to)?"
+    r"|higher\s+than\s+or\s+equal(?:\s+to)?|larger\s+than\s+or\s+equal(?:\s+to)?|equal\s+to\s+or\s+(?:greater|more|higher|above)(?:\s+than)?"
+    r"|above\s+or\s+equal(?:\s+to)?|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+lower\s+than|no\s+lower\s+than"
+    r"|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
+    r"|(?P<le>≤\s*=?|<\s*/?\s*=|=\s*<|less\s+than\s+or\s+equal(?:\s+to)?|lower\s+than\s+or\s+equal(?:\s+to)?"
+    r"|smaller\s+than\s+or\s+equal(?:\s+to)?|equal\s+to\s+or\s+(?:less|lower|smaller|below)(?:\s+than)?|below\s+or\s+equal(?:\s+to)?"
+    r"|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than"
+    r"|not\s+to\s+exceed|not\s+exceeding|does\s+not\s+exceed|do\s+not\s+exceed|not\s+exceed|not\s+above|not\s+over"
+    r"|up\s+to|maximum\s+of|a\s+maximum\s+of|max\.?\s*(?=\d)|at\s+most|≤)"
+    r"|(?P<gt>>|greater\s+than|more\s+than|higher\s+than|larger\s+than|above|exceeding|exceeds|exceed|over|in\s+excess\s+of"
+    r"|superior\s+to|elevated\s+above|elevated\s+to|increased\s+above)"
+    r"|(?P<lt><|less\s+than|lower\s+than|smaller\s+than|below|under|inferior\s+to|fewer\s+than|decreased\s+below)"
+    r"|(?P<eq>=|equal\s+to|equals)"
+    r")(?![a-z])"
+)
+
+_ULN_WORDS = (
+    r"(?:ULN|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"|upper\s+normal\s+(?:limits?|range|values?)|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal\s+range|normal\s+upper\s+limits?"
+    r"|upper\s+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
+    r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit)"
+)
+_LLN_WORDS = (
+    r"(?:LLN|lower\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower\s+limits?|lower\s+limits?(?!\s+of)|lower\s+normal)"
+)
+_REL_TAIL = (
+    r"(?:(?:\s*\(\s*(?:ULN|LLN|IULN)\s*\))?"
+    r"(?:\s+(?:of|for|at)\s+(?:the\s+)?(?:institution(?:al)?|investigational\s+site|local\s+laboratory|laboratory|lab|site"
+    r"|reference\s+(?:range|laboratory)|normal(?:\s+range)?)(?:\s+(?:normal|range|limits?|values?))*)?"
+    r"|(?:\s+(?:institution(?:al)?|per\s+institutional\s+(?:standards|range)))?)"
+)
+_RELATIVE_RE = re.compile(
+    r"(?i)\s*(?:x|\*|times|-?\s*fold|folds?)?\s*(?:the\s+|an?\s+)?"
+    r"(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab(?:'s)?\s+|site\s+|reference\s+)?"
+    r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r"))" + _REL_TAIL
+)
+# "> ULN" with no number
+_REL_ONLY_RE = re.compile(
+    r"(?i)(?:the\s+|an?\s+)?(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab\s+|site\s+)?"
+    r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r"))" + _REL_TAIL
+)
+_NORMAL_RE = re.compile(
+    r"(?i)(?:"
+    r"(?P<above>(?:above|greater\s+than|higher\s+than|more\s+than|exceeding|exceeds|over|>)\s+(?:the\s+)?(?:institutional\s+|upper\s+)?"
+    r"(?:upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+range)?|ULN|normal\s+(?:range|limits?|values?)|upper\s+normal\s+limits?|the\s+normal\s+range|normal)"
+    r"|elevated|increased|abnormally\s+high|high(?!\s+dose))"
+    r"|(?P<below>(?:below|less\s+than|lower\s+than|under|<)\s+(?:the\s+)?(?:institutional\s+|lower\s+)?"
+    r"(?:lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+range)?|LLN|normal\s+(?:range|limits?|values?)|lower\s+normal\s+limits?|the\s+normal\s+range|normal))"
+    r"|(?P<normal>(?:within|in)\s+(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+)?(?:normal|reference)\s+(?:limits?|ranges?|values?)"
+    r"(?:\s+(?:of|for)\s+(?:the\s+)?(?:institution|laboratory|site))?|WNL|within\s+normal|normal(?!\s+(?:saline|range\s+(?:of|for)|value\s+of))"
+    r"|(?:is|are|be)\s+normal)"
+    r")(?![a-z])"
+)
+_TRAILER_RE = re.compile(
+    r"(?i)\s*(?:(?:or|and)\s+(?P<ge>more|greater|higher|above|over|up)|(?P<ge2>\+)"
+    r"|(?:or|and)\s+(?P<le>less|lower|below|under|fewer|smaller))(?![a-z])"
+    r"(?!\s+(?:the\s+)?(?:upper|lower|ULN|LLN|normal|institutional))"
+)
+_INCLUSIVE_RE = re.compile(r"(?i)\s*\(?\s*(?P<w>inclusive|included|inclusively|exclusive|excluded|not\s+included)\s*\)?")
+_BETWEEN_RE = re.compile(r"(?i)(?:between|from|range(?:s)?\s+(?:of\s+|from\s+)?|within\s+(?:the\s+)?range\s+(?:of\s+)?)\s*")
+_RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
+_BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
+
+_FILLER_RE = re.compile(
+    r"(?i)(?:\s+|:|=(?!\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
+    r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
+    r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
+    r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
+    r"corrected|calculated|estimated|fasting|resting|sitting|seated|supine|index|rate|number|test(?:ing)?|"
+    r"by\s+(?:the\s+)?(?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI)(?:\s+(?:formula|equation|method))?|"
+    r"\((?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI|calculated|measured|estimated)[^()]{0,30}\)|"
+    r"(?:using|according\s+to|per)\s+(?:the\s+)?(?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI|Fridericia(?:'s)?|Bazett(?:'s)?)"
+    r"(?:\s+(?:formula|equation|correction|method))?|"
+    r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
+    r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
+    r"equal|obtained|documented|recorded|\d+\s*-?\s*(?:item|point))(?![a-z]))"
+)
+_WINDOW_RE = re.compile(
+    r"(?i)\s*,?\s*\(?\s*(?:(?:measured|obtained|performed|assessed|taken|documented|done|drawn|tested|determined)\s+)?"
+    r"(?:with)?in\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*"
+    r"(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty-four|thirty)"
+    r"\s*(?:\(\s*\d+\s*\)\s*)?(?P<u>days?|weeks?|months?|years?|wks?|mos?|d|yrs?)\b"
+    r"(?:\s+(?:prior\s+to|before|of|preceding)\s+(?:the\s+)?(?:screening(?:\s+visit)?|randomi[sz]ation|enrol?l?ment|inclusion|"
+    r"study\s+(?:entry|start|drug|treatment)|day\s+1|baseline|registration|first\s+dose(?:\s+of\s+study\s+(?:drug|treatment))?|"
+    r"signing\s+(?:the\s+)?(?:informed\s+)?consent|consent|visit\s+1))?"
+)
+_CHANGE_BEFORE_RE = re.compile(
+    r"(?i)(?:increase[sd]?|decrease[sd]?|reductions?|declines?|drops?|changes?|rises?|falls?|improvements?|worsening|"
+    r"loss|gain|elevations?|difference|variations?|fluctuations?|deteriorations?|doubling|reduced|"
+    r"to\s+(?:maintain|achieve|keep|reach)|target(?:ed)?|goal|if|when|unless|after|post)"
+    r"\s+(?:(?:of|in|from)\s+)?(?:the\s+)?(?:baseline\s+|patient'?s?\s+)?(?:\w+\s+)?$"
+)
+_CONNECT_RE = re.compile(r"(?i)^\s*(?:,\s*|/\s*|\s(?:and/or|or|and|&)\s+|,\s*(?:and/or|or|and)\s+|\s*\+\s*)$")
+_OR_BETWEEN_RE = re.compile(r"(?i)^[\s,;]*\)?[\s,;]*(?:and/or|or)[\s,]*\(?\s*$")
+_VALUE_OR_RE = re.compile(r"(?i)\s*,?\s*(?:and/or|or)\s+")
+_VALUE_AND_RE = re.compile(r"(?i)\s*,?\s*(?:and|but|,)\s+")
+_PAREN_SAME_RE = re.compile(r"\s*[(\[]\s*")
+
+_DASH_NUM_RE = re.compile(r"\s*-\s*\d")
+_PAIR_RE = re.compile(r"\s*(?P<a>\d{2,3})\s*/\s*(?P<b>\d{2,3})(?!\d)")
+_CLASS_PREFIX_RE = re.compile(r"(?i)\s*(?:class\s+|grade\s+|stage\s+)?")
+_OF_RE = re.compile(r"(?i)\s*(?:of|:|=|from|range(?:s)?\s+(?:of|from)?)?\s*")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_CODE_TOKEN = re.compile(r"(?:IV|VI|V|I{1,3}|[A-C]|[0-9]+(?:\.[05])?)(?![A-Za-z0-9])")
+_LIST_SEP_RE = re.compile(r"(?i)\s*(?:,\s*(?:or\s+|and\s+)?|/|\s+or\s+|\s+and\s+|-|\s+to\s+|\s+through\s+)\s*")
+
+# unit spellings that are also English words: only read when the analyte
+# accepts them, never taken as "some other unit" that vetoes a rule
+_WORD_UNITS = {"in", "s", "c", "f", "l", "m", "pt", "cc", "sd", "score", "points", "point", "copies", "kilo", "mm", "g", "min"}
+_OTHER_UNIT_RE = re.compile(
+    r"(?i)\s*(?P<u>%|[a-zµμ][a-zµμ0-9/.^*²³]*(?:\s*/\s*[a-zµμ0-9.^*²³]+)*)"
+)
+_DOSE_WORDS = {
+    "mg", "mcg", "ug", "µg", "μg", "years", "year", "yrs", "yr", "months", "month", "weeks", "week", "days",
+    "day", "hours", "hour", "hrs", "hr", "h", "times", "fold", "cycles", "doses", "episodes", "lesions",
+    "cm", "mm", "mg/day", "mg/kg", "mg/m2", "mg/d", "mmhg", "kg", "lbs", "lb", "%", "ml", "l", "g",
+}
+
+
+@dataclass
+class _Cond:
+    comparator: Comparator
+    value: float | None = None
+    value_high: float | None = None
+    inclusive: bool = True
+    unit_text: str | None = None
+    relative_to: str | None = None
+    coded: bool = False
+    pair_high: float | None = None  # the diastolic half of "140/90"
+
+
+@dataclass
+class _Parsed:
+    conds: list[_Cond]
+    logic: str  # "single" | "all" | "any"
+    end: int
+    window: Window | None = None
+    extra: list[_Cond] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------- units
+
+
+def _alias_regex(alias: str) -> str:
+    key = unit_key(alias)
+    out: list[str] = []
+    if key.startswith("10^"):
+        out.append(r"(?:[x*]\s*)?")
+    i = 0
+    while i < len(key):
+        c = key[i]
+        if c == "^":
+            j = i + 1
+            while j < len(key) and key[j].isdigit():
+                j += 1
+            digits = key[i + 1 : j]
+            sup = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in digits)
+            out.append(r"(?:\s*(?:\^|\*\*?|e|exp)?\s*\(?" + digits + r"\)?|" + sup + ")")
+            i = j
+            continue
+        if c == "/":
+            out.append(r"\s*/\s*")
+        elif c == "x" and i == 0:
+            out.append(r"x\s*")
+        elif c == "u" and (i == 0 or key[i - 1] in "/(") and i + 1 < len(key) and key[i + 1] in "glmik":
+            out.append(r"(?:[uµμ]|mc|micro)")
+        elif c == "u":
+            out.append("[uµμ]")
+        elif c in "23" and i > 0 and key[i - 1] == "m":
+            out.append("[" + c + ("²" if c == "2" else "³") + "]")
+        elif c == "(":
+            out.append(r"\s*\(")
+        elif c.isalpha() and i > 0 and key[i - 1].isdigit():
+            out.append(r"\s*" + re.escape(c))
+        elif c == ".":
+            out.append(r"[.,]")
+        else:
+            out.append(re.escape(c))
+        if key[: i + 1] == "copies":
+            out.append(r"(?:\s*\(\s*cps\s*\))?")
+        i += 1
+    return "".join(out)
+
+
+@cache
+def _unit_regex(codes: tuple[str, ...]) -> re.Pattern[str] | None:
+    aliases = unit_aliases()
+    spellings: set[str] = set()
+    for code in codes:
+        spellings.add(code)
+        spellings.update(aliases.get(code, []))
+        if code.startswith("10^"):
+            spellings.add("x" + code)
+            spellings.add("x" + code.replace("10^", "10"))  # "x 109/L": a lost superscript
+    if "mL/min/1.73m2" in codes:
+        spellings.update(["ml/min/1.73 m2", "ml/min per 1.73 m2", "ml/min/1.73 m^2", "ml/min/1.73m2 bsa"])
+    if "copies/mL" in codes:
+        spellings.update(["copies (cps)/ml", "copies/ ml"])
+    patterns = sorted({_alias_regex(s) for s in spellings if s}, key=len, reverse=True)
+    if not patterns:
+        return None
+    return re.compile(r"(?i)\s*(?:" + "|".join(patterns) + r")(?![a-z0-9²³])")
+
+
+def _analyte_unit_regex(analyte: Analyte) -> re.Pattern[str] | None:
+    codes = tuple(u for u in analyte.all_units if u)
+    if analyte.kind == "score" and "{score}" not in codes:
+        codes = (*codes, "{score}")
+    return _unit_regex(codes)
+
+
+# ----------------------------------------------------------------- parsing
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "").replace(" ", ""))
+
+
+class _Scanner:
+    def __init__(self, t: str, analyte: Analyte) -> None:
+        self.t = t
+        self.a = analyte
+        self.unit_re = _analyte_unit_regex(analyte)
+        self.coded = bool(analyte.coded_values)
+
+    # one number, optionally signed
+    _num_re = re.compile(r"\s*(?P<n>" + _SNUMBER + r")(?![\d])")
+    _unum_re = re.compile(r"\s*(?P<n>" + _NUMBER + r")(?![\d])")
+
+    def number(self, pos: int, signed: bool = True) -> tuple[float, int] | None:
+        m = (self._num_re if signed else self._unum_re).match(self.t, pos)
+        if not m:
+            return None
+        # not a date, a list number "1." at a line start, or "3-month"
+        return _num(m.group("n")), m.end()
+
+    def coded_value(self, pos: int) -> tuple[float, int] | None:
+        m = _CLASS_PREFIX_RE.match(self.t, pos)
+        p = m.end() if m else pos
+        m2 = _CODE_TOKEN.match(self.t, p)
+        if not m2:
+            return None
+        tok = m2.group(0)
+        if tok in self.a.coded_values:
+            return self.a.coded_values[tok], m2.end()
+        if tok in _ROMAN and any(k in _ROMAN for k in self.a.coded_values):
+            return float(_ROMAN[tok]), m2.end()
+        if re.fullmatch(r"[0-9.]+", tok):
+            return float(tok), m2.end()
+        return None
+
+    def value(self, pos: int, signed: bool = True) -> tuple[float, int] | None:
+        if self.coded:
+            return self.coded_value(pos)
+        return self.number(pos, signed)
+
+    def unit(self, pos: int) -> tuple[str | None, int]:
+        if self.unit_re is not None:
+            m = self.unit_re.match(self.t, pos)
+            if m:
+                return m.group(0).strip(), m.end()
+        return None, pos
+
+    def foreign_unit(self, pos: int) -> bool:
+        """Is a unit the analyte does not accept written here?"""
+        m = _OTHER_UNIT_RE.match(self.t, pos)
+        if not m:
+            return False
+        raw = m.group("u")
+        word = raw.lower().rstrip(".")
+        if word in _WORD_UNITS:
+            return False
+        if word in _DOSE_WORDS or (word.split("/")[0] in {"mg", "mcg", "ug", "µg", "g", "iu", "units", "u"} and "/" in word):
+            return True
+        return parse_unit(raw) is not None and m.start("u") - pos <= 1
+
+    def relative(self, pos: int) -> tuple[str, int] | None:
+        m = _RELATIVE_RE.match(self.t, pos)
+        if not m:
+            return None
+        return ("uln" if m.group("uln") else "lln"), m.end()
+
+    def quantity(self, pos: int, signed: bool = True) -> tuple[float, str | None, str | None, int] | None:
+        """number [unit | x ULN]; (value, unit_text, relative_to, end)"""
+        v = self.value(pos, signed)
+        if v is None:
+            return None
+        value, p = v
+        rel = self.relative(p)
+        if rel is not None:
+            return value, None, rel[0], rel[1]
+        unit, p2 = self.unit(p)
+        if unit is not None:
+            rel = self.relative(p2)
+            if rel is not None:  # "1.5 mg/dL x ULN" is nonsense, keep the unit
+                return value, unit, None, p2
+            return value, unit, None, p2
+        if self.foreign_unit(p):
+            return None
+        return value, None, None, p
+
+    def inclusive(self, pos: int) -> tuple[bool | None, int]:
+        m = _INCLUSIVE_RE.match(self.t, pos)
+        if not m:
+            return None, pos
+        word = m.group("w").lower()
+        return word.startswith("inclu"), m.end()
+
+    def comparator(self, pos: int) -> tuple[Comparator, int] | None:
+        m = _COMP_RE.match(self.t, pos)
+        if not m:
+            return None
+        kind = m.lastgroup
+        comp: Comparator = {"ge": ">=", "le": "<=", "gt": ">", "lt": "<", "eq": "="}[kind or "eq"]  # type: ignore[assignment]
+        return comp, m.end()
+
+    # --- the grammar
+    def parse(self, pos: int) -> _Parsed | None:
+        first = self.one(pos)
+        if first is None:
+            return None
+        conds, end = first
+        logic = "all" if len(conds) > 1 else "single"
+        # "> 5.5 µIU/mL but <= 10.0 µIU/mL" / "or above the ULN"
+        if len(conds) == 1 and conds[0].comparator != "between":
+            m = _VALUE_AND_RE.match(self.t, end)
+            if m:
+                nxt = self.comparing(m.end())
+                if nxt is not None and nxt[0][0].comparator in ("<", "<=", ">", ">=") and _opposite(
+                    conds[0].comparator, nxt[0][0].comparator
+                ):
+                    conds = conds + nxt[0]
+                    end = nxt[1]
+                    logic = "all"
+            if logic == "single":
+                m = _VALUE_OR_RE.match(self.t, end)
+                if m:
+                    nxt = self.comparing(m.end())
+                    if nxt is not None:
+                        conds = conds + nxt[0]
+                        end = nxt[1]
+                        logic = "any"
+        window = None
+        wm = _WINDOW_RE.match(self.t, end)
+        if wm:
+            window = _window(wm)
+            end = wm.end()
+            if self.t[wm.start():wm.end()].lstrip(" ,").startswith("(") and end < len(self.t) and self.t[end] == ")":
+                end += 1
+        return _Parsed(conds=conds, logic=logic, end=end, window=window)
+
+    def comparing(self, pos: int) -> tuple[list[_Cond], int] | None:
+        """A comparator-led condition (used after "or"/"but")."""
+        n = _NORMAL_RE.match(self.t, pos)
+        if n and n.group("above"):
+            return [_Cond("above_normal")], n.end()
+        c = self.comparator(pos)
+        if c is None:
+            return None
+        comp, p = c
+        q = self.quantity(p)
+        if q is None:
+            return None
+        value, unit, rel, end = q
+        return [_Cond(comp, value, unit_text=unit, relative_to=rel)], end
+
+    def one(self, pos: int) -> tuple[list[_Cond], int] | None:
+        t = self.t
+        # between X and Y
+        b = _BETWEEN_RE.match(t, pos)
+        if b:
+            got = self.between(b.end())
+            if got is not None:
+                return got
+        # normal-range phrases
+        n = _NORMAL_RE.match(t, pos)
+        if n:
+            if n.group("above"):
+                return [_Cond("above_normal")], n.end()
+            if n.group("below"):
+                return [_Cond("below_normal")], n.end()
+            if n.group("normal"):
+                return [_Cond("normal")], n.end()
+        c = self.comparator(pos)
+        if c is not None:
+            comp, p = c
+            if comp == "=" and self.a.kind != "score":
+                return None
+            # "< ULN", "> 2 x ULN"
+            r = _REL_ONLY_RE.match(t, p) if not re.match(r"\s*\d", t[p : p + 3]) else None
+            if r is not None:
+                which = "uln" if r.group("uln") else "lln"
+                if comp in (">", ">=") and which == "uln":
+                    return [_Cond("above_normal" if comp == ">" else ">=", None if comp == ">" else 1.0,
+                                  relative_to=None if comp == ">" else "uln")], r.end()
+                if comp in ("<",) and which == "lln":
+                    return [_Cond("below_normal")], r.end()
+                return [_Cond(comp, 1.0, relative_to=which)], r.end()
+            # BP pair "140/90"
+            if self.a.components:
+                pair = _PAIR_RE.match(t, p)
+                if pair is None:
+                    return None
+                punit, pend = self.unit(pair.end())
+                return [_Cond(comp, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], pend
+            q = self.quantity(p)
+            if q is None:
+                return None
+            value, unit, rel, end = q
+            # a range after a comparator is odd ("> 1-2"): refuse
+            if _DASH_NUM_RE.match(t, end) and not unit and not rel:
+                return None
+            if self.a.kind == "score" and comp == "=":
+                got = self.value_list(p)
+                if got is not None:
+                    return got
+            return [_Cond(comp, value, unit_text=unit, relative_to=rel)], end
+        # bare number(s): ranges, lists, trailers
+        if self.a.components:
+            return None
+        got = self.value_list(pos)
+        if got is not None:
+            return got
+        return None
+
+    def between(self, pos: int) -> tuple[list[_Cond], int] | None:
+        q1 = self.quantity(pos)
+        if q1 is None:
+            return None
+        v1, u1, r1, p = q1
+        inc1, p = self.inclusive(p)
+        s = _BETWEEN_SEP_RE.match(self.t, p)
+        if not s:
+            return None
+        q2 = self.quantity(s.end())
+        if q2 is None:
+            return None
+        v2, u2, r2, p2 = q2
+        inc2, p2 = self.inclusive(p2)
+        if v2 < v1 or ((r1 or r2) and (r1 or r2) != (r2 or r1)):
+            return None
+        inclusive = not (inc1 is False or inc2 is False)
+        return [_Cond("between", v1, v2, inclusive, unit_text=u2 or u1, relative_to=r2 or r1)], p2
+
+    def value_list(self, pos: int) -> tuple[list[_Cond], int] | None:
+        """"0-1", "0 or 1", "0, 1 or 2", "III or IV", "A/B", "18.5-30 kg/m2", "2 or less"."""
+        t = self.t
+        of = _OF_RE.match(t, pos)
+        p0 = of.end() if of else pos
+        v = self.value(p0, signed=self.a.kind == "score")
+        if v is None:
+            return None
+        values = [v[0]]
+        p = v[1]
+        unit1, pu = self.unit(p)
+        seps: list[str] = []
+        inc1, pu = self.inclusive(pu) if unit1 else (None, pu)
+        while True:
+            s = _LIST_SEP_RE.match(t, pu if unit1 else p)
+            if not s:
+                break
+            nv = self.value(s.end(), signed=False)
+            if nv is None:
+                break
+            seps.append(s.group(0).strip().lower())
+            values.append(nv[0])
+            p = nv[1]
+            unit1 = None
+            if len(values) > 6:
+                break
+        unit, pu2 = self.unit(p)
+        if unit is None and len(values) == 1 and unit1:
+            unit = unit1
+        end = pu2 if unit else p
+        inc2, end = self.inclusive(end) if unit else (None, end)
+        if len(values) == 1:
+            value = values[0]
+            if unit is None and self.foreign_unit(end):
+                return None
+            tr = _TRAILER_RE.match(t, pu if unit1 else end)
+            if tr:
+                comp: Comparator = ">=" if (tr.group("ge") or tr.group("ge2")) else "<="
+                return [_Cond(comp, value, unit_text=unit1 or unit)], tr.end()
+            if self.a.kind == "score" and re.match(r"(?i)\s*(?:of|:|=)", t[pos : p0 + 1]) is not None:
+                return [_Cond("=", value, unit_text=unit)], end
+            return None
+        if unit is None and self.foreign_unit(end):
+            return None
+        lo, hi = min(values), max(values)
+        is_range = len(values) == 2 and seps[0] in ("-", "to", "through", "and")
+        if seps and seps[0] == "and" and not is_range:
+            return None
+        if not is_range:
+            # a list must be contiguous integers of a coded/score scale
+            if self.a.kind != "score":
+                return None
+            ints = sorted(values)
+            if any(not float(x).is_integer() for x in ints) or any(b - a != 1 for a, b in itertools.pairwise(ints)):
+                return None
+        if values[0] > values[-1]:
+            return None
+        inclusive = not (inc1 is False or inc2 is False)
+        return [_Cond("between", lo, hi, inclusive, unit_text=unit)], end
+
+
+def _opposite(a: str, b: str) -> bool:
+    up = {">", ">="}
+    return (a in up) != (b in up)
+
+
+def _window(m: re.Match[str]) -> Window:
+    raw = m.group("n").lower()
+    value = float(_WORD_NUMBERS[raw]) if raw in _WORD_NUMBERS else float(raw)
+    u = m.group("u").lower()
+    unit = (
+        TimeUnit.days if u.startswith("d")
+        else TimeUnit.weeks if u.startswith("w")
+        else TimeUnit.months if u.startswith("mo")
+        else TimeUnit.years
+    )
+    return Window(within=Duration(value=value, unit=unit), text=m.group(0).strip(" ,()"))
+
+
+# ----------------------------------------------------------------- building rules
+
+
+def _codes(analyte: Analyte) -> list[Code]:
+    return [Code(system="loinc", code=c, display=analyte.label) for c in analyte.loinc]
+
+
+def _leaf(
+    analyte: Analyte, cond: _Cond, start: int, end: int, text: str, offset: int, window: Window | None,
+    value: float | None = None,
+) -> MeasurementRule | None:
+    v = cond.value if value is None else value
+    vh = cond.value_high
+    unit: str | None = None
+    if cond.relative_to is None and cond.comparator not in ("normal", "above_normal", "below_normal"):
+        if cond.unit_text:
+            unit = normalize_unit(cond.unit_text)
+            if unit is None:
+                return None
+            if unit == "{score}":
+                unit = analyte.unit
+            if unit not in analyte.all_units and unit != "{score}":
+                return None
+        else:
+            assert v is not None
+            found, unit = analyte.bare_unit(v)
+            if analyte.coded_values:
+                found, unit = True, analyte.unit
+            if not found:
+                return None
+            if vh is not None and not analyte.coded_values and not analyte.bare_unit(vh)[0]:
+                return None
+        if unit in (None, "{score}", "%") or analyte.kind == "score":
+            if v is not None and not analyte.plausible(v):
+                return None
+            if vh is not None and not analyte.plausible(vh):
+                return None
+    elif cond.relative_to is not None and (analyte.kind == "score" or v is None or v <= 0 or v > 100):
+        return None
+    return MeasurementRule(
+        span=(offset + start, offset + end),
+        text=text[start:end],
+        analyte=analyte.id,
+        label=analyte.label,
+        codes=_codes(analyte),
+        comparator=cond.comparator,
+        value=v,
+        value_high=vh,
+        inclusive=cond.inclusive,
+        unit=unit,
+        relative_to=cond.relative_to,  # type: ignore[arg-type]
+        window=window,
+        select="latest",
+    )
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    analyte: Analyte | None  # None: a not-analyte phrase
+
+
+def _mentions(t: str) -> list[_Mention]:
+    out: list[_Mention] = []
+    for m in name_pattern().finditer(t):
+        group = m.lastgroup or "name"
+        if group == "skip":
+            out.append(_Mention(m.start(), m.end(), None))
+            continue
+        analyte = resolve_match(m.group(0), group)
+        if analyte is None:
+            continue
+        # "Aspartate aminotransferase (AST)": one mention
+        if out and out[-1].analyte is not None and out[-1].analyte.id == analyte.id:
+            gap = t[out[-1].end : m.start()]
+            if re.fullmatch(r"\s*[(\[]\s*", gap) and re.match(r"\s*[)\]]", t[m.end() :]):
+                close = re.match(r"\s*[)\]]", t[m.end() :])
+                assert close is not None
+                out[-1].end = m.end() + close.end()
+                continue
+        out.append(_Mention(m.start(), m.end(), analyte))
+    return out
+
+
+def _group_logic(connectors: list[str], comparator: str) -> str:
+    """How a list of analytes sharing one threshold combines."""
+    words = {c.strip().lower() for c in connectors}
+    if words & {"or", ", or", "and/or", ", and/or"}:
+        return "any"
+    if words & {"and", ", and", "&"}:
+        return "all"
+    # "/" and ",": each must be within an upper bound; any above a lower bound
+    return "any" if comparator in (">", ">=", "above_normal") else "all"
+
+
+def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
+    """Measurement rules in one criterion's text.
+
+    Every rule's ``span`` is ``(offset + start, offset + end)`` of the text it
+    came from (the analyte name through the value, unit and window) and its
+    ``text`` is that substring. A list return means all must hold; "or"
+    between measurements gives an ``AnyOf``.
+    """
+    if not text:
+        return []
+    t = text.translate(_TRANS)
+    mentions = _mentions(t)
+    if not mentions:
+        return []
+    items: list[tuple[int, int, Rule]] = []
+    i = 0
+    consumed = -1
+    while i < len(mentions):
+        m0 = mentions[i]
+        if m0.analyte is None or m0.start < consumed:
+            i += 1
+            continue
+        group = [m0]
+        connectors: list[str] = []
+        j = i + 1
+        while j < len(mentions):
+            gap = t[group[-1].end : mentions[j].start]
+            if mentions[j].analyte is None or not _CONNECT_RE.match(gap) or len(group) >= 6:
+                break
+            group.append(mentions[j])
+            connectors.append(gap)
+            j += 1
+        i = j
+        before = t[max(0, m0.start - 40) : m0.start]
+        if _CHANGE_BEFORE_RE.search(before):
+            continue
+        last = group[-1]
+        assert last.analyte is not None
+        scanner = _Scanner(t, last.analyte)
+        pos = last.end
+        window: Window | None = None
+        for _ in range(12):
+            wm = _WINDOW_RE.match(t, pos)
+            if wm and window is None and wm.group(0).strip():
+                window = _window(wm)
+                pos = wm.end()
+                continue
+            fm = _FILLER_RE.match(t, pos)
+            if fm and fm.end() > pos:
+                pos = fm.end()
+                continue
+            break
+        if pos - last.end > 80:
+            continue
+        parsed = None
+        for s in (pos, *([last.end] if pos != last.end else [])):
+            parsed = scanner.parse(s)
+            if parsed is not None:
+                break
+        if parsed is None:
+            continue
+        consumed = parsed.end
+        window = parsed.window or window
+        end = parsed.end
+        while end > 0 and t[end - 1] in " ,;:":
+            end -= 1
+        leaves: list[Rule] = []
+        comp0 = parsed.conds[0].comparator
+        # BP pair or "systolic/diastolic > 140/90"
+        pair = parsed.conds[0].pair_high is not None
+        if pair:
+            analytes: list[tuple[Analyte, _Cond, float | None, int]] = []
+            comps = group[-1].analyte.components if group[-1].analyte and group[-1].analyte.components else []
+            if comps:
+                for idx, cid in enumerate(comps[:2]):
+                    a = get_analyte(cid)
+                    if a is not None:
+                        val = parsed.conds[0].value if idx == 0 else parsed.conds[0].pair_high
+                        analytes.append((a, parsed.conds[0], val, group[0].start))
+            for a, cond, val, st in analytes:
+                leaf = _leaf(a, cond, st, end, text, offset, window, value=val)
+                if leaf is not None:
+                    leaves.append(leaf)
+            logic = "any" if comp0 in (">", ">=") else "all"
+        elif len(group) == 2 and all(g.analyte is not None for g in group) and _is_pair_value(t, last.end, parsed.end):
+            continue
+        else:
+            for g in group:
+                assert g.analyte is not None
+                a = g.analyte
+                if a.components:
+                    continue
+                sub: list[Rule] = []
+                for cond in parsed.conds:
+                    leaf = _leaf(a, cond, g.start, end, text, offset, window)
+                    if leaf is None:
+                        sub = []
+                        break
+                    sub.append(leaf)
+                if not sub:
+                    continue
+                if len(sub) == 1:
+                    leaves.append(sub[0])
+                else:
+                    ctor = AnyOf if parsed.logic == "any" else AllOf
+                    leaves.append(ctor(children=sub, span=(offset + g.start, offset + end), text=text[g.start:end]))
+            logic = _group_logic(connectors, comp0)
+        if not leaves:
+            continue
+        start = min(_span(x)[0] for x in leaves) - offset
+        if len(leaves) == 1:
+            items.append((start, end, leaves[0]))
+        else:
+            ctor2 = AnyOf if logic == "any" else AllOf
+            items.append((start, end, ctor2(children=leaves, span=(offset + start, offset + end), text=text[start:end])))
+    return _combine_or(items, t, text, offset)
+
+
+def _is_pair_value(t: str, start: int, end: int) -> bool:
+    return re.match(r"[^\d]*\d{2,3}\s*/\s*\d{2,3}", t[start:end]) is not None
+
+
+def _span(rule: Rule) -> tuple[int, int]:
+    span = rule.span
+    assert span is not None
+    return span
+
+
+def _combine_or(items: list[tuple[int, int, Rule]], t: str, text: str, offset: int) -> list[Rule]:
+    """"Systolic > 160 mmHg or diastolic > 100 mmHg" -> AnyOf."""
+    out: list[tuple[int, int, Rule]] = []
+    for start, end, rule in items:
+        if out and _OR_BETWEEN_RE.match(t[out[-1][1] : start]):
+            pstart, _pend, prev = out[-1]
+            children: list[Rule] = list(prev.children) if isinstance(prev, AnyOf) else [prev]
+            children.extend(rule.children if isinstance(rule, AnyOf) else [rule])
+            out[-1] = (pstart, end, AnyOf(children=children, span=(offset + pstart, offset + end), text=text[pstart:end]))
+            continue
+        out.append((start, end, rule))
+    return [rule for _, _, rule in out]
+
+
+def warm_up() -> None:
+    """Compile the patterns now (they are otherwise compiled on first use)."""
+    name_pattern()
+    for analyte in load_analytes().values():
+        _analyte_unit_regex(analyte)
