@@ -139,8 +139,11 @@ def _age(rule: AgeRule, patient: Patient, as_of: date) -> Outcome:
         if patient.gender != rule.sex:
             return Outcome(verdict=MET, reason=f"applies to {rule.sex} patients only; the patient is {patient.gender}")
     if patient.birth_date is None:
-        return Outcome(verdict=UNKNOWN, reason="no birth date in the record")
-    age = age_in(patient.birth_date, as_of, rule.unit)
+        if patient.age is None or rule.unit is not TimeUnit.years:
+            return Outcome(verdict=UNKNOWN, reason="no birth date in the record")
+        age = float(patient.age)  # a hand-written profile may give the age instead
+    else:
+        age = age_in(patient.birth_date, as_of, rule.unit)
     ok = True
     if rule.min is not None:
         ok = ok and (age >= rule.min if rule.min_inclusive else age > rule.min)

@@ -28,13 +28,13 @@ def _u(name: str) -> str:
 
 _UNIT = rf"(?:{_UNIT_WORDS})"
 _INCL = r"(?:\s*\(?\s*inclusive\s*\)?)?"
-_GE = (r"(?:>=|≥|=>|⩾|>\s*or\s*=|greater\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:greater|older)\s+than|"
+_GE = (r"(?:>\s?=|≥|=>|⩾|>/=|>\s*or\s*=|greater\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:greater|older)\s+than|"
        r"at\s+least|not\s+less\s+than|no\s+less\s+than|minimum(?:\s+of)?|min\.?)")
 _GT = r"(?:>|greater\s+than|more\s+than|older\s+than|over|above|beyond|exceeding)"
-_LE = (r"(?:<=|≤|=<|⩽|<\s*or\s*=|less\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:less|younger)\s+than|"
+_LE = (r"(?:<\s?=|≤|=<|⩽|</=|<\s*or\s*=|less\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:less|younger)\s+than|"
        r"not\s+(?:more|greater|older)\s+than|no\s+(?:more|greater|older)\s+than|at\s+most|up\s+to|maximum(?:\s+of)?|max\.?)")
 _LT = r"(?:<|less\s+than|younger\s+than|under|below)"
-_AGE_CUE = r"(?:ages?|aged|age\s+(?:of|at|is|range)|age\s*:)"
+_AGE_CUE = r"(?:\bages?\b|\baged\b|\bage\s+(?:of|at|is|range)|\bage\s*:)"
 _OLD = r"(?:of\s+age|years?\s+of\s+age|old|years?\s+old|yrs?\s+old|y/o|yo)"
 
 _UNITS = {
@@ -81,7 +81,7 @@ _RANGE_OLD = re.compile(
 # age >= 18 / aged over 65 / age: 18 and over / age 18 or older
 _BOUND_CUED = re.compile(
     rf"{_AGE_CUE}\s*(?:of\s+|is\s+|=\s*|:\s*)?(?P<cmp>{_GE}|{_LE}|{_GT}|{_LT})?\s*{_n('value')}\s*{_u('unit')}?\s*(?:{_OLD}\s*)?"
-    rf"(?P<post>(?:and|or)\s+(?:over|older|above|more|greater|up|younger|under|less|below)(?:\s+than)?)?"
+    rf"(?P<post>(?:and|or)\s+(?:over|older|above|more|greater|up|younger|under|less|below)(?:\s+than)?(?!\s*[<>≤≥=]?\s*\d))?"
     rf"(?:\s*(?:and|,|but|to)\s*(?P<cmp2>{_LE}|{_LT})\s*{_n('value2')}\s*{_u('unit2')}?(?:\s*{_OLD})?)?",
     _FLAGS,
 )
@@ -101,6 +101,22 @@ _ADULT = re.compile(
     r"^\s*(?:(?:healthy|male|female|ambulatory|hospitali[sz]ed)\s+)?adults?\b(?!\s*\()"
     r"|^\s*(?:male\s+(?:and|or)\s+female|men\s+(?:and|or)\s+women)\s+adults?\b",
     _FLAGS,
+)
+# "for patients <= 12 years of age", "if under 18", "aged < 60 who are
+# unsuitable ...": the age qualifies another requirement; "at onset", "at
+# diagnosis": not the age today. Neither is an age criterion.
+_CONDITIONAL_BEFORE = re.compile(
+    r"(?:\b(?:for|if|when|whether|in|unless|except|among|of)\b(?:\s+(?:all|those|the|patients?|participants?|subjects?|children|adults?|individuals?|men|women|males?|females?|who\s+are|are|is|aged?)){0,3}\s*\(?\s*$)"
+    r"|\b(?:lansky|karnofsky)[^.;]{0,40}$"
+    r"|\b(?:defined|considered|unless)\b[^.;]{0,60}$"
+    r"|\b(?:onset|symptoms?|diagnosis|diagnosed)\b[^.;]{0,50}\b(?:at|from|before|after)\s*$"
+    r"|\b(?:applicable|apply|applies)\s+(?:only\s+)?to\b[^.;]{0,30}$",
+    re.I,
+)
+_CONDITIONAL_AFTER = re.compile(
+    r"^\s*(?:\)|,)?\s*(?:at\s+(?:the\s+time\s+of\s+)?(?:disease\s+|symptom\s+|migraine\s+|first\s+)?(?:onset|diagnosis|first\s+diagnosis)|"
+    r"who\s+(?:are|is|have|has|were|may|cannot)|(?:may|can|could)\s+be|or\s+Lansky|[^.;]{0,20}\blansky)",
+    re.I,
 )
 _OLDER_PHRASE = re.compile(rf"\b(?:older|younger|aged|age)\b|{_OLD}\b", _FLAGS)
 
@@ -126,17 +142,23 @@ def _apply(age: _Age, cmp: str | None, value: float, post: str | None) -> None:
         age.min = age.max = value  # "age 18" alone: read as exact, rare; refined below
 
 
-def _ages(text: str) -> list[_Age]:
+def _ages(text: str, section: Section = Section.inclusion) -> list[_Age]:
     found: list[_Age] = []
     taken: list[tuple[int, int]] = []
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    def conditional(age: _Age) -> bool:
+        return bool(_CONDITIONAL_BEFORE.search(text[max(0, age.start - 60) : age.start])
+                    or _CONDITIONAL_AFTER.match(text[age.end : age.end + 60]))
+
     def add(age: _Age) -> None:
-        if free(age.start, age.end):
+        if not free(age.start, age.end):
+            return
+        taken.append((age.start, age.end))  # a conditional age is still not another age
+        if not conditional(age):
             found.append(age)
-            taken.append((age.start, age.end))
 
     for pattern in (_RANGE_CUED, _RANGE_OLD):
         for m in pattern.finditer(text):
@@ -184,7 +206,7 @@ def _ages(text: str) -> list[_Age]:
         _apply(age, cmp, value, post)
         add(age)
     adult = _ADULT.search(text)
-    if adult and not found:
+    if adult and not found and not taken and section is Section.inclusion:
         add(_Age(adult.start() + len(adult.group(0)) - len(adult.group(0).lstrip()), adult.end(), min=18))
     return sorted(found, key=lambda a: a.start)
 
@@ -197,13 +219,13 @@ def _in_months(value: float, unit: TimeUnit) -> float:
 _FEMALE = r"(?:females?|women|woman|girls?|ladies|mothers?|(?:post|pre|peri)-?\s?menopausal\s+(?:women|females?))"
 _MALE = r"(?:males?|men|man|boys?)"
 _BOTH = re.compile(
-    r"\b(?:both\s+sexes|both\s+genders|either\s+sex|(?:males?|men)\s+(?:and|or|and/or|&)\s+(?:females?|women)|"
-    r"(?:females?|women)\s+(?:and|or|and/or|&)\s+(?:males?|men)|all\s+sexes|any\s+(?:sex|gender))\b",
+    r"\b(?:both\s+sexes|both\s+genders|either\s+sex|either\s+gender|(?:males?|men|man)\s*(?:and|or|and/or|&|/)\s*(?:females?|women|woman)|"
+    r"(?:females?|women|woman)\s*(?:and|or|and/or|&|/)\s*(?:males?|men|man)|all\s+sexes|any\s+(?:sex|gender))\b",
     re.I,
 )
 _LEAD = r"^\s*(?:(?:patients?|subjects?|participants?|volunteers?)\s*[:,-]?\s*)?(?:(?:healthy|ambulatory|adult|elderly|older|young|non-?pregnant|postmenopausal|post-menopausal|premenopausal)\s+)*"
 _SEX_SUBJECT = re.compile(rf"{_LEAD}(?P<sex>{_FEMALE}|{_MALE})\b(?!\s+(?:partners?|of\s+(?:child|reproductive)|with\s+(?:child|reproductive)|who\s+(?:are|is|could|may|might|plan)))", re.I)
-_CONDITIONAL = re.compile(r"childbearing|child-bearing|reproductive|potential|pregnan|lactat|breast-?feed|contracept|partner|\bif\b|\bmust\s+(?:use|agree|have\s+a\s+negative)", re.I)
+_CONDITIONAL = re.compile(r"childbearing|child-bearing|reproductive|potential|pregnan|lactat|breast-?feed|contracept|partner|steril|\bif\b|\bmust\b|\bshould\b|\bwho\b|\bagree|(?:participants?|patients?|subjects?)\s*:", re.I)
 
 
 def _sex(text: str, section: Section) -> SexRule | None:
@@ -226,7 +248,7 @@ def extract_demographics(text: str, offset: int = 0, section: Section = Section.
     if sex is not None and sex.span is not None:
         sex.span = (sex.span[0] + offset, sex.span[1] + offset)
         rules.append(sex)
-    for age in _ages(text):
+    for age in _ages(text, section):
         if age.min is not None and age.max is not None and age.min == age.max and age.min_inclusive:
             continue  # a bare "age 18" is no threshold
         rules.append(
