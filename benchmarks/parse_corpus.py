@@ -33,7 +33,9 @@ from eligibility.nlp.pipeline import _field_age, build_ruleset, leaves
 def load_sources(data: Path) -> list[TrialSource]:
     sources: dict[str, TrialSource] = {}
     for path in sorted(glob.glob(str(data / "raw_dumps" / "*.json"))):
-        for study in json.load(open(path, encoding="utf-8")):
+        with open(path, encoding="utf-8") as fh:
+            studies = json.load(fh)
+        for study in studies:
             try:
                 src = study_to_source(study, path, "x")
             except Exception:

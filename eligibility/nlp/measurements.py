@@ -53,7 +53,10 @@ _TRANS = str.maketrans(
     }
 )
 
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_NUMBER = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+,\d{1,2}(?=\s?(?:%|mg|g/|mmol|µ|μ|u[mg]))"
+    r"|\d+(?:\.\d+)?|\.\d+)"
+)
 _SNUMBER = r"(?:-\s?)?" + _NUMBER
 
 _WORD_NUMBERS = {
@@ -63,18 +66,18 @@ _WORD_NUMBERS = {
 
 _COMP_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<ge>≥\s*=?|>\s*/?\s*=|=\s*>|greater\s+than\s+or\s+equal(?:\s+to)?|more\s+than\s+or\s+equal(?:\s+to)?"
+    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*=|³(?=\s?\d)|>\s*/?\s*=|=\s*>|greater\s+than\s+or\s+equal(?:\s+to)?|more\s+than\s+or\s+equal(?:\s+to)?"
     r"|higher\s+than\s+or\s+equal(?:\s+to)?|larger\s+than\s+or\s+equal(?:\s+to)?|equal\s+to\s+or\s+(?:greater|more|higher|above)(?:\s+than)?"
     r"|above\s+or\s+equal(?:\s+to)?|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+lower\s+than|no\s+lower\s+than"
     r"|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
-    r"|(?P<le>≤\s*=?|<\s*/?\s*=|=\s*<|less\s+than\s+or\s+equal(?:\s+to)?|lower\s+than\s+or\s+equal(?:\s+to)?"
+    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*=|<\s*/?\s*=|=\s*<|less\s+than\s+or\s+equal(?:\s+to)?|lower\s+than\s+or\s+equal(?:\s+to)?"
     r"|smaller\s+than\s+or\s+equal(?:\s+to)?|equal\s+to\s+or\s+(?:less|lower|smaller|below)(?:\s+than)?|below\s+or\s+equal(?:\s+to)?"
     r"|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than"
     r"|not\s+to\s+exceed|not\s+exceeding|does\s+not\s+exceed|do\s+not\s+exceed|not\s+exceed|not\s+above|not\s+over"
     r"|up\s+to|maximum\s+of|a\s+maximum\s+of|max\.?\s*(?=\d)|at\s+most|≤)"
-    r"|(?P<gt>>|greater\s+than|more\s+than|higher\s+than|larger\s+than|above|exceeding|exceeds|exceed|over|in\s+excess\s+of"
+    r"|(?P<gt>>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|above|exceeding|exceeds|exceed|over|in\s+excess\s+of"
     r"|superior\s+to|elevated\s+above|elevated\s+to|increased\s+above)"
-    r"|(?P<lt><|less\s+than|lower\s+than|smaller\s+than|below|under|inferior\s+to|fewer\s+than|decreased\s+below)"
+    r"|(?P<lt><|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|below|under|inferior\s+to|fewer\s+than|decreased\s+below)"
     r"|(?P<eq>=|equal\s+to|equals)"
     r")(?![a-z])"
 )
@@ -122,13 +125,16 @@ _TRAILER_RE = re.compile(
     r"|(?:or|and)\s+(?P<le>less|lower|below|under|fewer|smaller))(?![a-z])"
     r"(?!\s+(?:the\s+)?(?:upper|lower|ULN|LLN|normal|institutional))"
 )
-_INCLUSIVE_RE = re.compile(r"(?i)\s*\(?\s*(?P<w>inclusive|included|inclusively|exclusive|excluded|not\s+included)\s*\)?")
+_INCLUSIVE_RE = re.compile(
+    r"(?i)\s*,?\s*\(?\s*(?:(?:both\s+)?(?:extremes|limits|values|ends)\s+)?"
+    r"(?P<w>inclusive|included|inclusively|exclusive|excluded|not\s+included)\s*\)?"
+)
 _BETWEEN_RE = re.compile(r"(?i)(?:between|from|range(?:s)?\s+(?:of\s+|from\s+)?|within\s+(?:the\s+)?range\s+(?:of\s+)?)\s*")
 _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|=(?!\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below))|=(?!\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
@@ -168,7 +174,8 @@ _CLASS_PREFIX_RE = re.compile(r"(?i)\s*(?:class\s+|grade\s+|stage\s+)?")
 _OF_RE = re.compile(r"(?i)\s*(?:of|:|=|from|range(?:s)?\s+(?:of|from)?)?\s*")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 _CODE_TOKEN = re.compile(r"(?:IV|VI|V|I{1,3}|[A-C]|[0-9]+(?:\.[05])?)(?![A-Za-z0-9])")
-_LIST_SEP_RE = re.compile(r"(?i)\s*(?:,\s*(?:or\s+|and\s+)?|/|\s+or\s+|\s+and\s+|-|\s+to\s+|\s+through\s+)\s*")
+_LIST_SEP_RE = re.compile(r"(?i)\s*(?:,\s*(?:or\s+|and\s+)?|/|\s+or\s+|\s+and\s+|&|-|\s+to\s+|\s+through\s+)\s*")
+_SCORE_END_RE = re.compile(r"(?i)\s*(?:$|[,;.)]|and\b|or\b(?!\s+(?:more|less|greater|higher|lower|above|below|better|worse)))")
 
 # unit spellings that are also English words: only read when the analyte
 # accepts them, never taken as "some other unit" that vetoes a rule
@@ -208,6 +215,8 @@ class _Parsed:
 
 
 def _alias_regex(alias: str) -> str:
+    if " " in alias.strip():
+        return r"\s*".join(_alias_regex(part) for part in alias.split())
     key = unit_key(alias)
     out: list[str] = []
     if key.startswith("10^"):
@@ -236,6 +245,8 @@ def _alias_regex(alias: str) -> str:
             out.append("[" + c + ("²" if c == "2" else "³") + "]")
         elif c == "(":
             out.append(r"\s*\(")
+        elif c == "h" and key[max(0, i - 2) : i] == "mm":
+            out.append(r"\s*h")
         elif c.isalpha() and i > 0 and key[i - 1].isdigit():
             out.append(r"\s*" + re.escape(c))
         elif c == ".":
@@ -260,6 +271,8 @@ def _unit_regex(codes: tuple[str, ...]) -> re.Pattern[str] | None:
             spellings.add("x" + code.replace("10^", "10"))  # "x 109/L": a lost superscript
     if "mL/min/1.73m2" in codes:
         spellings.update(["ml/min/1.73 m2", "ml/min per 1.73 m2", "ml/min/1.73 m^2", "ml/min/1.73m2 bsa"])
+    if "/uL" in codes:
+        spellings.update(["per mm3", "per ul", "per microliter", "per cubic millimeter", "cells per mm3", "cells per ul"])
     if "copies/mL" in codes:
         spellings.update(["copies (cps)/ml", "copies/ ml"])
     patterns = sorted({_alias_regex(s) for s in spellings if s}, key=len, reverse=True)
@@ -279,7 +292,10 @@ def _analyte_unit_regex(analyte: Analyte) -> re.Pattern[str] | None:
 
 
 def _num(text: str) -> float:
-    return float(text.replace(",", "").replace(" ", ""))
+    text = text.replace(" ", "")
+    if re.fullmatch(r"-?\d+,\d{1,2}", text):
+        return float(text.replace(",", "."))
+    return float(text.replace(",", ""))
 
 
 class _Scanner:
@@ -352,10 +368,13 @@ class _Scanner:
         if v is None:
             return None
         value, p = v
+        raw = self.t[pos:p].strip()
         rel = self.relative(p)
         if rel is not None:
             return value, None, rel[0], rel[1]
         unit, p2 = self.unit(p)
+        if unit is not None and re.fullmatch(r"\d{1,3}\.\d{3}", raw) and normalize_unit(unit) == "/uL":
+            value = float(raw.replace(".", ""))  # "100.000/µl": a dot as thousands separator
         if unit is not None:
             rel = self.relative(p2)
             if rel is not None:  # "1.5 mg/dL x ULN" is nonsense, keep the unit
@@ -547,7 +566,9 @@ class _Scanner:
             if tr:
                 comp: Comparator = ">=" if (tr.group("ge") or tr.group("ge2")) else "<="
                 return [_Cond(comp, value, unit_text=unit1 or unit)], tr.end()
-            if self.a.kind == "score" and re.match(r"(?i)\s*(?:of|:|=)", t[pos : p0 + 1]) is not None:
+            if self.a.kind == "score" and (
+                re.match(r"(?i)\s*(?:of|:|=)", t[pos : p0 + 1]) is not None or _SCORE_END_RE.match(t, end)
+            ):
                 return [_Cond("=", value, unit_text=unit)], end
             return None
         if unit is None and self.foreign_unit(end):
