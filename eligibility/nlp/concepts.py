@@ -1,0 +1,977 @@
+"""Conditions, medications, procedures, pregnancy and smoking in one criterion.
+
+``extract_concepts(text, offset, section)`` turns one criterion's text into
+rule trees (see ``eligibility.ir.model``). Every rule it returns, leaves and
+groups, carries ``span`` (offsets into the trial text: ``offset`` + position
+in ``text``) and ``text``. The matcher applies Kleene logic over
+met / not_met / unknown; this module only builds the tree.
+
+How each construct is decided
+-----------------------------
+Tokens
+    Words are runs of letters/digits; they are normalized like the lexicons
+    (lower case, no accents, "Crohn's" -> "crohns"). Punctuation is kept for
+    structure. Newlines and indentation from hard wrapping are spaces.
+Mentions
+    The longest name from ``rules/*.yaml`` wins at each position (names never
+    cross ``,;:()`` ...). Priority on equal length: stop phrase > pregnancy >
+    smoking > medication > procedure > condition. Stop phrases ("informed
+    consent", "clinical trial", "family history", "liver function" ...) block
+    what they cover. Abbreviations match case-sensitively; two-letter ones
+    ("MS", "RA", "TB") only inside parentheses or beside another mention of
+    the same kind, never in text written all in capitals.
+Dropped mentions
+    A concept that only qualifies another ("diseases related to
+    osteoporosis", "X-induced"), that follows "family history", or a drug or
+    procedure that is the object of an allergy, contraindication or inability
+    ("unable to undergo MRI") is not a rule.
+Groups and logic
+    Mentions separated only by commas, "or", "and", "and/or", "nor", "/"
+    (and status words) form a list. A list with "or"/"nor"/"/" is ``AnyOf``;
+    a list joined by "and" is ``AllOf`` in inclusion criteria and ``AnyOf``
+    in exclusion criteria (each one excludes); a comma-only list is
+    ``AnyOf``. The groups of one criterion are returned side by side for an
+    inclusion criterion (the criterion needs them all) unless "or" joins
+    them, and wrapped in one ``AnyOf`` for an exclusion criterion.
+    Pregnant and lactating in one list become ``pregnant_or_lactating``.
+Colon lists
+    "Transplant patients: bone marrow, kidney, liver" - when mentions or
+    resolvable items follow a colon, the list replaces the words before the
+    colon; a bare item is looked up together with the head word(s) before the
+    colon ("kidney" + "transplant").
+Ellipsis
+    "major organ or bone marrow transplantation" and "hepatitis B or C": an
+    unmatched item next to "or"/"and" is tried with the neighbour's head word.
+Examples
+    After "such as", "e.g.", "including", ... or in parentheses right after a
+    class ("autoimmune disease (SLE, Addison's disease)"), mentions that
+    belong to the class are dropped (an example does not narrow the class);
+    ones outside it are kept as alternatives in the same ``AnyOf``.
+Exceptions
+    After "except", "other than", "excluding", "unless", ... (or in a
+    parenthesis with "are excluded"/"is allowed") the mentions are carved out
+    of the nearest preceding concept rule of the same kind (``exceptions``);
+    anything else (a manual phrase such as contraception, another kind)
+    becomes ``AllOf(X, Not(Y))``.
+Negation
+    A negation trigger ("no", "without", "free of", "no history of",
+    "negative for", ...) negates every mention after it up to a terminator
+    ("but", "except", "which", ...) or the end of the clause (";" or ".");
+    whole lists are negated together: ``Not(AnyOf(X, Y, Z))``. "X negative"
+    negates X.
+Status (conditions)
+    The nearest status trigger before the mention within its list, else in
+    the six words before the list: "history of", "prior", ... -> history;
+    "current", "active", "uncontrolled", ... -> active; else any.
+Medications
+    A time window -> status ``window``; "prior", "previous", "history of",
+    ... -> ``ever``; "currently", "receiving", "on", "under", ... or nothing
+    -> ``current``. "for at least 3 months", "cumulative use ... >= 3 years"
+    -> ``min_duration``. A route word in or just before the mention ("oral
+    bisphosphonates", "intravenous", "systemic", "inhaled", "topical") sets
+    ``route``; a class named bare takes the class's ``default_route``
+    ("corticosteroid therapy" means systemic use).
+Windows
+    "within the past 6 months", "in the 30 days prior to randomization",
+    "less than 2 years ago" -> ``Window.within``; "more than 5 years ago",
+    "at least 3 weeks since", "in remission for over a year" ->
+    ``Window.not_within``. A window applies to the nearest mention before it
+    in its clause and to the list items before that one with no status word
+    between them; with no mention before it, to the next one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from eligibility.ir.model import (
+    AllOf,
+    AnyOf,
+    Code,
+    ConditionRule,
+    Duration,
+    ManualRule,
+    MedicationRule,
+    Not,
+    PregnancyRule,
+    ProcedureRule,
+    Rule,
+    SmokingRule,
+    TimeUnit,
+    Window,
+)
+from eligibility.knowledge.concepts import (
+    Lexicon,
+    conditions,
+    is_abbreviation,
+    medications,
+    normalize,
+    procedures,
+    tokens,
+    triggers,
+)
+
+__all__ = ["extract_concepts", "manual_category"]
+
+Kind = Literal["stop", "pregnancy", "smoking", "medication", "procedure", "condition"]
+_PRIORITY: dict[str, int] = {"stop": 0, "pregnancy": 1, "smoking": 2, "medication": 3, "procedure": 4, "condition": 5}
+_MAX_NGRAM = 9
+
+_WORD = re.compile(r"[^\W_]+(?:['’`][sS]\b)?", re.UNICODE)
+# characters allowed between the words of one name
+_JOINER = re.compile(r"^[\s\-/'’`.]*$")
+_LIST_PUNCT = re.compile(r"^[\s,/&+]*$")
+_SHOUTING_MIN_LETTERS = 20
+
+
+# ---------------------------------------------------------------- compiled knowledge
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: Kind
+    value: str  # concept id, pregnancy state, smoking status, stop phrase
+
+
+@dataclass
+class _Knowledge:
+    phrases: dict[tuple[str, ...], list[_Entry]] = field(default_factory=dict)
+    abbrs: dict[tuple[str, ...], list[_Entry]] = field(default_factory=dict)
+    trig: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
+    windows: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    lexicons: dict[str, Lexicon] = field(default_factory=dict)
+
+
+def _add(table: dict[tuple[str, ...], list[_Entry]], key: tuple[str, ...], entry: _Entry) -> None:
+    if not key:
+        return
+    bucket = table.setdefault(key, [])
+    if all(e.kind != entry.kind for e in bucket):
+        bucket.append(entry)
+
+
+_NUM_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty": 20, "twenty-four": 24,
+    "thirty": 30, "sixty": 60, "ninety": 90,
+}
+_N = r"(?P<n>\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUM_WORDS, key=len, reverse=True)) + r")(?:\s*\(\d+\))?"
+_UNIT = r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)\b"
+_UNIT1 = r"(?P<unit>day|week|month|year|hour)\b"
+
+
+def _window_regex(pattern: str) -> re.Pattern[str]:
+    body = pattern.replace("{n}", _N).replace("{unit1}", _UNIT1).replace("{unit}", _UNIT)
+    body = body.replace(" ", r"\s*").replace(r"\s*?", " ?")
+    return re.compile(r"(?<![\w])" + body, re.IGNORECASE)
+
+
+@cache
+def _knowledge() -> _Knowledge:
+    k = _Knowledge()
+    trig = triggers()
+    for kind, lex in (("medication", medications()), ("procedure", procedures()), ("condition", conditions())):
+        k.lexicons[kind] = lex
+        for concept in lex.concepts.values():
+            if not concept.match:
+                continue
+            for name in concept.names():
+                if is_abbreviation(name):
+                    _add(k.abbrs, tuple(_WORD.findall(name)), _Entry(kind, concept.id))  # type: ignore[arg-type]
+                else:
+                    _add(k.phrases, tuple(tokens(name)), _Entry(kind, concept.id))  # type: ignore[arg-type]
+            for name in concept.abbr:
+                _add(k.abbrs, tuple(_WORD.findall(name)), _Entry(kind, concept.id))  # type: ignore[arg-type]
+    for state, names in trig.pregnancy.model_dump().items():
+        for name in names:
+            table = k.abbrs if is_abbreviation(name) else k.phrases
+            key = tuple(_WORD.findall(name)) if is_abbreviation(name) else tuple(tokens(name))
+            _add(table, key, _Entry("pregnancy", state))
+    for status, names in trig.smoking.model_dump().items():
+        for name in names:
+            _add(k.phrases, tuple(tokens(name)), _Entry("smoking", status))
+    for name in trig.stop_phrases:
+        _add(k.phrases, tuple(tokens(name)), _Entry("stop", name))
+
+    def add_trigger(category: str, value: str, names: Iterable[str]) -> None:
+        for name in names:
+            key = tuple(tokens(name))
+            if key:
+                bucket = k.trig.setdefault(key, [])
+                if (category, value) not in bucket:
+                    bucket.append((category, value))
+
+    add_trigger("neg", "pre", trig.negation.pre)
+    add_trigger("neg", "post", trig.negation.post)
+    add_trigger("term", "", trig.negation.terminators)
+    for status in ("active", "history", "any"):
+        add_trigger("status", status, getattr(trig.status, status))
+    add_trigger("medstatus", "current", trig.medication_status.current)
+    add_trigger("medstatus", "ever", trig.medication_status.ever)
+    add_trigger("exception", "", trig.exception)
+    add_trigger("example", "", trig.example)
+    for category, names in trig.manual.model_dump().items():
+        add_trigger("manual", category, names)
+    for kind in ("within", "not_within", "duration"):
+        for pattern in getattr(trig.window, kind):
+            if "{n}" in pattern or "{unit1}" in pattern:
+                k.windows.append((kind, _window_regex(pattern)))
+    return k
+
+
+# ---------------------------------------------------------------- tokens and mentions
+
+@dataclass
+class _Tok:
+    raw: str
+    norm: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Mention:
+    kind: Kind
+    value: str
+    first: int  # token index
+    last: int  # token index, inclusive
+    start: int  # char offset in text
+    end: int
+    dropped: bool = False
+    negated: bool = False
+    exceptions: list[_Mention] = field(default_factory=list)
+    alternatives: list[_Mention] = field(default_factory=list)
+    window: Window | None = None
+    duration: Duration | None = None
+    status: str | None = None
+    route: str | None = None
+    unless_manual: str | None = None
+    unless_rules: list[_Mention] = field(default_factory=list)
+    explicit_status: bool = False
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    for m in _WORD.finditer(text):
+        norm = tokens(m.group(0))
+        out.append(_Tok(m.group(0), norm[0] if norm else m.group(0).lower(), m.start(), m.end()))
+    return out
+
+
+def _joined(text: str, toks: list[_Tok], i: int, j: int) -> bool:
+    """Whether tokens i..j (inclusive) are separated only by joiners."""
+    return all(_JOINER.match(text[toks[t].end : toks[t + 1].start]) for t in range(i, j))
+
+
+def _find_mentions(text: str, toks: list[_Tok], shouting: bool) -> list[_Mention]:
+    k = _knowledge()
+    out: list[_Mention] = []
+    i, n = 0, len(toks)
+    while i < n:
+        best: tuple[int, _Entry] | None = None
+        for j in range(min(n, i + _MAX_NGRAM) - 1, i - 1, -1):
+            if not _joined(text, toks, i, j):
+                continue
+            entries = k.phrases.get(tuple(t.norm for t in toks[i : j + 1]))
+            if not shouting:
+                abbr = k.abbrs.get(tuple(t.raw for t in toks[i : j + 1]))
+                if abbr:
+                    entries = (entries or []) + abbr
+            if entries:
+                entry = min(entries, key=lambda e: _PRIORITY[e.kind])
+                best = (j, entry)
+                break
+        if best is None:
+            i += 1
+            continue
+        j, entry = best
+        out.append(_Mention(entry.kind, entry.value, i, j, toks[i].start, toks[j].end))
+        i = j + 1
+    return out
+
+
+def _find_triggers(toks: list[_Tok]) -> list[tuple[int, int, str, str]]:
+    """(first, last, category, value) of every trigger phrase, longest at each start."""
+    k = _knowledge()
+    out: list[tuple[int, int, str, str]] = []
+    n = len(toks)
+    for i in range(n):
+        for j in range(min(n, i + 8) - 1, i - 1, -1):
+            hits = k.trig.get(tuple(t.norm for t in toks[i : j + 1]))
+            if hits:
+                out.extend((i, j, cat, val) for cat, val in hits)
+                break
+    return out
+
+
+# ---------------------------------------------------------------- structure helpers
+
+_CLAUSE_END = re.compile(r";|\.(?=\s|$)(?<!\be\.g\.)(?<!\bi\.e\.)|\n\s*\n|•")
+_GAP_WORDS = frozenset(
+    ["or", "and", "nor", "either", "neither", "as", "well", "plus", "any", "other", "a", "an", "the", "of", "history", "prior", "previous", "known", "current", "active", "severe", "uncontrolled", "significant", "clinically", "chronic", "acute", "past", "ongoing", "concomitant", "documented", "diagnosed", "diagnosis", "with/or", "s"]
+)
+_SHORT_NEGATIONS = frozenset({"not", "non", "nor", "never", "absent", "lack of"})
+_OR_WORDS = frozenset({"or", "nor", "either", "neither"})
+_QUALIFIER_BEFORE = re.compile(
+    r"(related\s+to|associated\s+with|secondary\s+to|due\s+to|induced\s+by|caused\s+by|resulting\s+from|"
+    r"risk\s+of|risk\s+for|at\s+risk|prevention\s+of|prophylaxis\s+of|prophylaxis\s+for|treatment\s+of|"
+    r"family\s+history\s+of|family\s+history|first-degree\s+relative\s+with|relatives?\s+with|absorption\s+of|"
+    r"levels?\s+of|serum|plasma|deficiency\s+of|response\s+to|resistant\s+to|refractory\s+to)"
+    r"(?:\W+[\w-]+){0,3}?\W+(?:or|and)\W*$|"
+    r"(related\s+to|associated\s+with|secondary\s+to|due\s+to|induced\s+by|caused\s+by|family\s+history\s+of|"
+    r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of)\W*$",
+    re.IGNORECASE,
+)
+_QUALIFIER_AFTER = re.compile(r"^\s*(?:-|\s)?(?:related|associated|induced|causing)\b", re.IGNORECASE)
+_OBJECT_CONTEXT = re.compile(
+    r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
+    r"sensitivity\s+to|refus\w*\s+to)",
+    re.IGNORECASE,
+)
+_INSTRUCTION = re.compile(r"\b(?:must|should|will\s+be|are\s+required)\b", re.IGNORECASE)
+_PAREN_EXCEPTION = re.compile(r"\b(?:except\w*|exclud\w*|allowed|permitted|eligible|other\s+than|unless)\b", re.IGNORECASE)
+_ROUTE_WORDS = {
+    "oral": "oral", "orally": "oral", "po": "oral", "intravenous": "intravenous", "intravenously": "intravenous",
+    "iv": "intravenous", "infused": "intravenous", "infusion": "intravenous", "topical": "topical",
+    "topically": "topical", "inhaled": "inhaled", "inhalational": "inhaled", "systemic": "systemic",
+    "systemically": "systemic", "parenteral": "systemic",
+}
+
+
+def _clause_bounds(text: str) -> list[tuple[int, int]]:
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _CLAUSE_END.finditer(text):
+        # a period inside a number or an abbreviation does not end a clause
+        if m.group(0) == "." and m.start() > 0 and text[m.start() - 1 : m.start()].isupper() and m.start() > 1 and text[m.start() - 2 : m.start() - 1] == ".":
+            continue
+        bounds.append((start, m.end()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return [b for b in bounds if b[1] > b[0]]
+
+
+def _paren_depth_map(text: str) -> list[int]:
+    depth = 0
+    out = [0] * (len(text) + 1)
+    for idx, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        out[idx] = depth
+        if ch in ")]}":
+            depth = max(0, depth - 1)
+    out[len(text)] = depth
+    return out
+
+
+def _parse_number(raw: str) -> float | None:
+    raw = raw.strip().lower().replace(",", ".")
+    if raw in _NUM_WORDS:
+        return float(_NUM_WORDS[raw])
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def _duration(number: str | None, unit: str) -> Duration | None:
+    value = 1.0 if number is None else _parse_number(number)
+    if value is None:
+        return None
+    u = unit.lower()
+    if u.startswith(("h",)):
+        return Duration(value=round(value / 24.0, 4), unit=TimeUnit.days)
+    if u.startswith("d"):
+        return Duration(value=value, unit=TimeUnit.days)
+    if u.startswith("w"):
+        return Duration(value=value, unit=TimeUnit.weeks)
+    if u.startswith("mo"):
+        return Duration(value=value, unit=TimeUnit.months)
+    return Duration(value=value, unit=TimeUnit.years)
+
+
+# ---------------------------------------------------------------- the extractor
+
+def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> list[Rule]:
+    """The condition, medication, procedure, pregnancy and smoking rules of
+    one criterion (see the module docstring for how each construct is read)."""
+    if not text or not text.strip():
+        return []
+    _knowledge()
+    toks = _tokenize(text)
+    if not toks:
+        return []
+    letters = [ch for ch in text if ch.isalpha()]
+    shouting = len(letters) >= _SHOUTING_MIN_LETTERS and sum(ch.isupper() for ch in letters) > 0.8 * len(letters)
+    mentions = _find_mentions(text, toks, shouting)
+    trigs = _find_triggers(toks)
+    depth = _paren_depth_map(text)
+    exclusion = section == "exclusion"
+
+    mentions = [m for m in mentions if m.kind != "stop"]
+    _resolve_ellipsis(text, toks, mentions)
+    _filter_abbreviations(text, toks, mentions)
+    if not mentions:
+        return []
+
+    clauses = _clause_bounds(text)
+
+    def clause_of(pos: int) -> int:
+        for idx, (a, b) in enumerate(clauses):
+            if a <= pos < b:
+                return idx
+        return len(clauses) - 1
+
+    for m in mentions:
+        before = text[max(0, m.start - 60) : m.start]
+        clause_start = clauses[clause_of(m.start)][0]
+        before_clause = text[clause_start : m.start]
+        if m.kind != "pregnancy" and (_QUALIFIER_BEFORE.search(before) or _QUALIFIER_AFTER.match(text[m.end : m.end + 15])):
+            m.dropped = True
+        if m.kind in ("medication", "procedure") and _OBJECT_CONTEXT.search(before_clause):
+            m.dropped = True
+        if m.kind == "pregnancy" and m.value == "childbearing_potential" and re.match(
+            r"^\W*(?:must|should|who|agree|will|are\s+required|need|has|have|with\s+a\s+negative)\b",
+            text[m.end : m.end + 30], re.IGNORECASE,
+        ):
+            m.dropped = True
+
+    for m in mentions:
+        d = depth[m.start]
+        if d > 0:
+            open_at = text.rfind("(", 0, m.start)
+            close_at = text.find(")", m.start)
+            inner = text[open_at + 1 : close_at if close_at != -1 else len(text)]
+            if _INSTRUCTION.search(inner):
+                m.dropped = True
+    _apply_colon_lists(text, toks, mentions, clauses, clause_of)
+    live = [m for m in mentions if not m.dropped]
+    _apply_exceptions_and_examples(text, toks, live, trigs, depth, clauses, clause_of)
+    live = [m for m in live if not m.dropped]
+    if not live:
+        return []
+    _apply_negation(text, toks, live, trigs, clauses, clause_of)
+    groups = _group(text, toks, live, clauses, clause_of)
+    _apply_status(toks, groups, trigs)
+    _apply_windows(text, live, clauses, clause_of)
+    _apply_routes(toks, live)
+
+    built: list[tuple[Rule, str]] = []  # (rule, gap text before it)
+    prev_end = 0
+    for group in groups:
+        rule = _build_group(text, offset, group, exclusion)
+        if rule is None:
+            continue
+        built.append((rule, text[prev_end : group[0].start]))
+        prev_end = group[-1].end
+    if not built:
+        return []
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for rule, _ in built:
+        key = _key(rule)
+        if key not in seen:
+            seen.add(key)
+            rules.append(rule)
+    if len(rules) == 1:
+        return rules
+    joined_by_or = any(re.search(r"\b(?:or|nor)\b|/", gap, re.IGNORECASE) for _, gap in built[1:])
+    if exclusion or joined_by_or:
+        return [_wrap_any(text, offset, rules)]
+    return rules
+
+
+def manual_category(text: str) -> str | None:
+    """The category of a criterion no medical record decides ("consent",
+    "willingness", "investigator_judgement", "compliance", "contraception",
+    "trial_participation", "other"), or None."""
+    toks = _tokenize(text)
+    order = ("consent", "investigator_judgement", "trial_participation", "compliance", "willingness", "contraception", "other")
+    found = {val for _, _, cat, val in _find_triggers(toks) if cat == "manual"}
+    for category in order:
+        if category in found:
+            return category
+    return None
+
+
+# ---------------------------------------------------------------- passes
+
+def _lookup(key: tuple[str, ...]) -> _Entry | None:
+    entries = _knowledge().phrases.get(key)
+    if not entries:
+        return None
+    return min(entries, key=lambda e: _PRIORITY[e.kind])
+
+
+def _resolve_ellipsis(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
+    """"major organ or bone marrow transplantation", "hepatitis B or C"."""
+    covered = {t for m in mentions for t in range(m.first, m.last + 1)}
+    extra: list[_Mention] = []
+    for m in mentions:
+        if m.kind == "stop":
+            continue
+        head = toks[m.last].norm
+        # unmatched words before "X or <mention>"
+        if m.first >= 2 and toks[m.first - 1].norm in ("or", "and") and (m.first - 2) not in covered:
+            for size in (3, 2, 1):
+                a = m.first - 1 - size
+                if a < 0 or any(t in covered for t in range(a, m.first - 1)):
+                    continue
+                if not _joined(text, toks, a, m.first - 2):
+                    continue
+                entry = _lookup((*(t.norm for t in toks[a : m.first - 1]), head))
+                if entry and entry.kind != "stop":
+                    extra.append(_Mention(entry.kind, entry.value, a, m.first - 2, toks[a].start, toks[m.first - 2].end))
+                    covered.update(range(a, m.first - 1))
+                    break
+        # "<mention> or <word>": hepatitis B or C
+        nxt = m.last + 1
+        if (nxt + 1 < len(toks) and toks[nxt].norm in ("or", "and") and (nxt + 1) not in covered and m.last > m.first
+                and _LIST_PUNCT.match(text[toks[nxt].end : toks[nxt + 1].start])):
+            stem = tuple(t.norm for t in toks[m.first : m.last])
+            entry = _lookup((*stem, toks[nxt + 1].norm))
+            if entry and entry.kind != "stop" and len(toks[nxt + 1].norm) <= 3:
+                extra.append(_Mention(entry.kind, entry.value, nxt + 1, nxt + 1, toks[nxt + 1].start, toks[nxt + 1].end))
+                covered.add(nxt + 1)
+    if extra:
+        mentions.extend(extra)
+        mentions.sort(key=lambda m: m.start)
+
+
+def _filter_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
+    """Two-letter abbreviations need context: parentheses or a neighbour of the same kind."""
+    keep: list[_Mention] = []
+    for m in mentions:
+        raw = text[m.start : m.end]
+        if m.first == m.last and len(raw) <= 2 and raw.isupper():
+            in_parens = text[max(0, m.start - 2) : m.start].strip().endswith("(") or text[m.end : m.end + 2].strip().startswith(")")
+            neighbour = any(
+                o is not m and o.kind == m.kind and abs(o.first - m.first) <= 6 and not (len(text[o.start : o.end]) <= 2)
+                for o in mentions
+            )
+            if not (in_parens or neighbour):
+                continue
+        keep.append(m)
+    mentions[:] = keep
+
+
+def _apply_colon_lists(text: str, toks: list[_Tok], mentions: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int]) -> None:
+    """"Transplant patients: bone marrow, kidney, liver" -> the list replaces the head."""
+    colon = text.find(":")
+    while colon != -1:
+        head = [m for m in mentions if m.end <= colon and not m.dropped and text[m.end : colon].count(";") == 0
+                and "." not in text[m.end : colon]]
+        after_end = len(text)
+        semi = text.find(";", colon)
+        if semi != -1:
+            after_end = semi
+        after = [m for m in mentions if colon < m.start < after_end and not m.dropped]
+        new: list[_Mention] = []
+        if head:
+            head_words = [t.norm for m in head for t in toks[m.first : m.last + 1]]
+            head_words = [w for w in head_words if w not in ("patients", "patient", "subjects", "history", "of")]
+            covered = {t for m in mentions for t in range(m.first, m.last + 1)}
+            items = [(s.start() + colon + 1, s.end() + colon + 1) for s in re.finditer(r"[^,;]+", text[colon + 1 : after_end])]
+            for a, b in items:
+                idx = [i for i, t in enumerate(toks) if a <= t.start and t.end <= b and i not in covered]
+                idx = [i for i in idx if toks[i].norm not in ("and", "or", "etc")]
+                if not idx or len(idx) > 4:
+                    continue
+                words = tuple(toks[i].norm for i in idx)
+                for w in head_words:
+                    entry = _lookup((*words, w))
+                    if entry and entry.kind != "stop":
+                        new.append(_Mention(entry.kind, entry.value, idx[0], idx[-1], toks[idx[0]].start, toks[idx[-1]].end))
+                        break
+        if head and (after or new) and (len(after) + len(new) >= 2 or new):
+            for m in head:
+                m.dropped = True
+        mentions.extend(new)
+        mentions.sort(key=lambda m: m.start)
+        colon = text.find(":", colon + 1)
+
+
+def _trigger_at(trigs: list[tuple[int, int, str, str]], category: str) -> list[tuple[int, int, str]]:
+    return [(a, b, v) for a, b, c, v in trigs if c == category]
+
+
+def _apply_exceptions_and_examples(
+    text: str, toks: list[_Tok], live: list[_Mention], trigs: list[tuple[int, int, str, str]],
+    depth: list[int], clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
+) -> None:
+    k = _knowledge()
+    clause_idx = clause_of  # callable
+    assert callable(clause_idx)
+
+    def region_end(pos: int) -> int:
+        """End of the region a trigger at ``pos`` governs: its parenthesis or its clause."""
+        c_end = clauses[clause_idx(pos)][1]
+        if depth[pos] > 0:
+            d = depth[pos]
+            for idx in range(pos, len(text)):
+                if text[idx] in ")]}" and depth[idx] == d:
+                    return min(idx, c_end) if idx < c_end else c_end
+        return c_end
+
+    def head_before(pos: int, kinds: tuple[str, ...] | None = None) -> _Mention | None:
+        c_start = clauses[clause_idx(pos)][0]
+        cands = [m for m in live if m.end <= pos and m.start >= c_start and not m.dropped
+                 and (kinds is None or m.kind in kinds)]
+        return cands[-1] if cands else None
+
+    # exceptions introduced by a trigger before them
+    for a, b, _ in _trigger_at(trigs, "exception"):
+        pos = toks[a].start
+        phrase = " ".join(t.norm for t in toks[a : b + 1])
+        if phrase in ("are excluded", "is excluded", "are allowed", "is allowed", "are permitted", "is permitted",
+                      "are eligible", "is eligible", "may be included", "may participate", "allowed"):
+            if depth[pos] == 0:
+                continue
+            # "(X and Y are excluded)": the parenthesis' mentions are the exceptions
+            open_at = text.rfind("(", 0, pos)
+            inside = [m for m in live if open_at < m.start < pos and not m.dropped]
+            target = head_before(open_at)
+            if target is None or not inside:
+                continue
+            _carve(k, target, inside)
+            continue
+        end = region_end(pos)
+        inside = [m for m in live if toks[b].end <= m.start < end and not m.dropped]
+        target = head_before(pos)
+        if target is None:
+            continue
+        if inside:
+            _carve(k, target, inside)
+        else:
+            tail = _tokenize(text[toks[b].end : end])
+            cats = {v for _, _, c, v in _find_triggers(tail) if c == "manual"}
+            for category in ("contraception", "consent", "investigator_judgement", "trial_participation",
+                             "compliance", "willingness", "other"):
+                if category in cats:
+                    c_start = clauses[clause_idx(pos)][0]
+                    for m in live:
+                        if c_start <= m.start and m.end <= pos and not m.dropped:
+                            m.unless_manual = category
+                    break
+
+    # examples: "such as", "e.g.", "including", or a parenthesis right after a class
+    example_starts: list[tuple[int, int]] = [(toks[b].end, region_end(toks[a].start)) for a, b, _ in _trigger_at(trigs, "example")]
+    for m in live:
+        lex = k.lexicons.get(m.kind)
+        if lex is None or m.dropped:
+            continue
+        concept = lex.get(m.value)
+        if concept is None or not concept.is_class:
+            continue
+        rest = text[m.end : m.end + 40]
+        par = re.match(r"^[^()\[\].;,:]{0,25}?[(\[]", rest)
+        if par:
+            open_at = m.end + par.end() - 1
+            example_starts.append((open_at + 1, region_end(open_at + 1)))
+    for start, end in example_starts:
+        inside = [m for m in live if start <= m.start < end and not m.dropped]
+        if not inside:
+            continue
+        target = head_before(start)
+        if target is None:
+            continue
+        tlex = k.lexicons.get(target.kind)
+        for m in inside:
+            if m is target:
+                continue
+            if tlex is not None and m.kind == target.kind and tlex.is_a(m.value, target.value):
+                m.dropped = True
+
+
+def _carve(k: _Knowledge, target: _Mention, inside: list[_Mention]) -> None:
+    for m in inside:
+        if m.kind == target.kind and m.kind in ("condition", "medication", "procedure"):
+            target.exceptions.append(m)
+        else:
+            target.unless_rules.append(m)
+        m.dropped = True
+
+
+def _apply_negation(
+    text: str, toks: list[_Tok], live: list[_Mention], trigs: list[tuple[int, int, str, str]],
+    clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
+) -> None:
+    assert callable(clause_of)
+    terms = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "term"))
+    exc = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "exception"))
+    stops = sorted(terms + exc)
+    for a, b, value in _trigger_at(trigs, "neg"):
+        if value == "post":
+            before = [m for m in live if m.end <= toks[a].start and toks[a].start - m.end <= 3]
+            for m in before[-1:]:
+                m.negated = True
+            continue
+        phrase = " ".join(t.norm for t in toks[a : b + 1])
+        start = toks[a].end
+        c_end = clauses[clause_of(toks[a].start)][1]
+        end = min([s for s in stops if s >= toks[b].end] + [c_end])
+        if phrase in _SHORT_NEGATIONS:
+            # "not", "non", "nor" negate what is next to them, not the rest of the clause
+            end = min(end, toks[min(len(toks) - 1, b + 3)].end)
+        for m in live:
+            if start <= m.start < end:
+                m.negated = True
+
+
+def _gap_is_list(text: str, toks: list[_Tok], left: _Mention, right: _Mention) -> bool:
+    gap = text[left.end : right.start]
+    if not gap.strip():
+        return True
+    if re.search(r"[;:.()\[\]]", gap.replace("e.g.", "").replace("i.e.", "")):
+        return False
+    words = [w.lower() for w in _WORD.findall(gap)]
+    return len(words) <= 5 and all(w in _GAP_WORDS for w in words)
+
+
+def _group(text: str, toks: list[_Tok], live: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int]) -> list[list[_Mention]]:
+    assert callable(clause_of)
+    groups: list[list[_Mention]] = []
+    for m in live:
+        if groups:
+            prev = groups[-1][-1]
+            if clause_of(prev.start) == clause_of(m.start) and prev.negated == m.negated and _gap_is_list(text, toks, prev, m):
+                groups[-1].append(m)
+                continue
+        groups.append([m])
+    return groups
+
+
+def _apply_status(toks: list[_Tok], groups: list[list[_Mention]], trigs: list[tuple[int, int, str, str]]) -> None:
+    status = [(toks[a].start, v) for a, _, v in _trigger_at(trigs, "status")]
+    medstatus = [(toks[a].start, v) for a, _, v in _trigger_at(trigs, "medstatus")]
+    for group in groups:
+        g_start = group[0].start
+        lookback = toks[max(0, group[0].first - 6)].start
+        for m in group:
+            cands = [(p, v) for p, v in status if lookback <= p < m.start and (p >= g_start or p < g_start)]
+            cands = [(p, v) for p, v in cands if p >= g_start] or [(p, v) for p, v in cands if p < g_start]
+            if m.kind == "condition":
+                m.status = cands[-1][1] if cands else "any"
+            elif m.kind == "medication":
+                far = toks[max(0, group[0].first - 14)].start
+                med = [(p, v) for p, v in medstatus if far <= p < m.start]
+                m.status = med[-1][1] if med else "current"
+                m.explicit_status = bool(med)
+
+
+def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int]) -> None:
+    assert callable(clause_of)
+    k = _knowledge()
+    found: list[tuple[int, int, str, Duration]] = []
+    for kind, regex in k.windows:
+        for m in regex.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b, _, _ in found):
+                continue
+            open_at = text.rfind("(", 0, m.start())
+            if (open_at != -1 and text.find(")", open_at) in (-1,)) or (open_at != -1 and text.find(")", open_at) > m.start()):
+                close_at = text.find(")", open_at)
+                inner = text[open_at + 1 : close_at if close_at != -1 else len(text)]
+                if _INSTRUCTION.search(inner) or _PAREN_EXCEPTION.search(inner):
+                    continue
+            groups = m.groupdict()
+            dur = _duration(groups.get("n"), groups.get("unit") or "years")
+            if dur is not None:
+                found.append((m.start(), m.end(), kind, dur))
+    found.sort()
+    pending: list[tuple[int, int, str, Duration]] = []
+    for start, end, kind, dur in found:
+        c = clause_of(start)
+        before = [x for x in live if x.end <= start and clause_of(x.start) == c]
+        # a mention that already has its window, or lies before an earlier window, is not this one's
+        if not before or (before[-1].window is not None and kind != "duration"):
+            pending.append((start, end, kind, dur))
+            continue
+        targets = [before[-1]]
+        for x in reversed(before[:-1]):
+            gap = text[x.end : targets[-1].start]
+            if re.search(r"[;:()]", gap) or re.search(
+                r"\b(?:history|prior|previous|current|active|with|who|and\s+has|or\s+has)\b", gap, re.IGNORECASE
+            ) or len(_WORD.findall(gap)) > 4 or x.window is not None:
+                break
+            targets.append(x)
+        _set_window(text, targets, start, end, kind, dur)
+    for start, end, kind, dur in pending:
+        c = clause_of(start)
+        after = [x for x in live if x.start >= end and clause_of(x.start) == c]
+        if after and (after[0].window is None or kind == "duration"):
+            _set_window(text, after[:1], start, end, kind, dur)
+
+
+def _set_window(text: str, targets: list[_Mention], start: int, end: int, kind: str, dur: Duration) -> None:
+    phrase = text[start:end]
+    for x in targets:
+        if kind == "duration":
+            if x.kind == "medication" and x.duration is None:
+                x.duration = dur
+                if x.status == "current" and not x.explicit_status:
+                    x.status = "ever"
+            continue
+        if x.window is not None:
+            continue
+        x.window = Window(within=dur, text=phrase) if kind == "within" else Window(not_within=dur, text=phrase)
+        if x.kind == "medication":
+            x.status = "window"
+
+
+def _apply_routes(toks: list[_Tok], live: list[_Mention]) -> None:
+    k = _knowledge()
+    lex = k.lexicons["medication"]
+    for m in live:
+        if m.kind != "medication":
+            continue
+        words = [t.norm for t in toks[max(0, m.first - 2) : m.last + 1]]
+        route = None
+        for w in words:
+            if w in _ROUTE_WORDS:
+                route = _ROUTE_WORDS[w]
+        if route is None:
+            concept = lex.get(m.value)
+            if concept is not None and concept.is_class:
+                route = lex.default_route(m.value)
+        m.route = route
+
+
+# ---------------------------------------------------------------- building rules
+
+def _codes(lex: Lexicon, concept_id: str) -> list[Code]:
+    return [Code(system=system, code=code) for system, code in lex.codes(concept_id)]
+
+
+def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
+    k = _knowledge()
+    span = (offset + m.start, offset + m.end)
+    snippet = text[m.start : m.end]
+    if m.kind == "pregnancy":
+        state = m.value if m.value in ("pregnant", "lactating", "childbearing_potential") else "pregnant"
+        return PregnancyRule(state=state, span=span, text=snippet)  # type: ignore[arg-type]
+    if m.kind == "smoking":
+        return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
+    lex = k.lexicons[m.kind]
+    concept = lex.get(m.value)
+    if concept is None:
+        return None
+    exceptions = list(dict.fromkeys(x.value for x in m.exceptions))
+    common = {
+        "concept": concept.id,
+        "label": concept.name,
+        "codes": _codes(lex, concept.id),
+        "classes": sorted(lex.ancestors(concept.id)),
+        "exceptions": exceptions,
+        "window": m.window,
+        "span": span,
+        "text": snippet,
+    }
+    if m.kind == "condition":
+        status = {"active": "active", "history": "history"}.get(m.status or "", "any")
+        return ConditionRule(status=status, **common)  # type: ignore[arg-type]
+    if m.kind == "medication":
+        status = m.status if m.status in ("current", "ever", "window") else "current"
+        if m.window is None and status == "window":
+            status = "current"
+        return MedicationRule(status=status, min_duration=m.duration, route=m.route, **common)  # type: ignore[arg-type]
+    return ProcedureRule(**common)  # type: ignore[arg-type]
+
+
+def _strip(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in ("span", "text")}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def _key(rule: Rule) -> str:
+    return repr(_strip(rule.model_dump()))
+
+
+def _span_of(rules: Sequence[Rule]) -> tuple[int, int]:
+    spans = [r.span for r in rules if r.span is not None]
+    return (min(s[0] for s in spans), max(s[1] for s in spans))
+
+
+def _wrap_any(text: str, offset: int, rules: list[Rule]) -> Rule:
+    a, b = _span_of(rules)
+    return AnyOf(children=rules, span=(a, b), text=text[a - offset : b - offset])
+
+
+def _wrap_all(text: str, offset: int, rules: list[Rule]) -> Rule:
+    a, b = _span_of(rules)
+    return AllOf(children=rules, span=(a, b), text=text[a - offset : b - offset])
+
+
+def _with_unless(text: str, offset: int, m: _Mention, rule: Rule, *, manual: bool = True, rules: bool = True) -> Rule:
+    extra: list[Rule] = []
+    for u in m.unless_rules if rules else []:
+        leaf = _leaf(text, offset, u)
+        if leaf is not None:
+            extra.append(Not(child=leaf, span=leaf.span, text=leaf.text))
+    if m.unless_manual and manual:
+        extra.append(Not(child=ManualRule(category=_manual_ir_category(m.unless_manual), reason="unless " + m.unless_manual,
+                                          span=rule.span, text=rule.text), span=rule.span, text=rule.text))
+    if not extra:
+        return rule
+    return _wrap_all(text, offset, [rule, *extra])
+
+
+def _manual_ir_category(category: str) -> Literal[
+    "consent", "willingness", "investigator_judgement", "compliance", "contraception", "trial_participation", "other"
+]:
+    if category in ("consent", "willingness", "investigator_judgement", "compliance", "contraception", "trial_participation"):
+        return category  # type: ignore[return-value]
+    return "other"
+
+
+def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool) -> Rule | None:
+    leaves: list[Rule] = []
+    seen: set[str] = set()
+    states: list[str] = []
+    for m in group:
+        leaf = _leaf(text, offset, m)
+        if leaf is None:
+            continue
+        if isinstance(leaf, PregnancyRule):
+            states.append(leaf.state)
+        key = _key(leaf)
+        if key in seen:
+            continue
+        seen.add(key)
+        leaves.append(_with_unless(text, offset, m, leaf, manual=False))
+    if not leaves:
+        return None
+    unless = next((m for m in group if m.unless_manual), None)
+    gaps = " ".join(text[group[i].end : group[i + 1].start].lower() for i in range(len(group) - 1))
+    gap_words = set(_WORD.findall(gaps))
+    is_or = bool(gap_words & _OR_WORDS) or "/" in gaps
+    if {"pregnant", "lactating"} <= set(states) and is_or:
+        preg = [r for r in leaves if isinstance(r, PregnancyRule) and r.state in ("pregnant", "lactating")]
+        a, b = _span_of(preg)
+        merged = PregnancyRule(state="pregnant_or_lactating", span=(a, b), text=text[a - offset : b - offset])
+        leaves = [r for r in leaves if r not in preg]
+        leaves.insert(0, merged)
+    if len(leaves) == 1:
+        rule = leaves[0]
+    elif is_or or exclusion or group[0].negated or "and" not in gap_words:
+        rule = _wrap_any(text, offset, leaves)
+    else:
+        rule = _wrap_all(text, offset, leaves)
+    if unless is not None:
+        rule = _with_unless(text, offset, unless, rule, manual=True, rules=False)
+    if group[0].negated:
+        rule = Not(child=rule, span=rule.span, text=rule.text)
+    return rule
+
+
+def _debug_mentions(text: str) -> list[tuple[str, str, str]]:  # pragma: no cover - a developer's aid
+    toks = _tokenize(text)
+    return [(m.kind, m.value, text[m.start : m.end]) for m in _find_mentions(text, toks, False)]
+
+
+_ = normalize  # re-exported for callers that normalise names the same way
