@@ -279,8 +279,10 @@ def name_pattern() -> re.Pattern[str]:
     skip_re = _trie_regex(sorted(skips), sep)
     name_re = _trie_regex(sorted(names), sep)
     abbr_re = _trie_regex(sorted(abbrevs), sep)
+    firsts = {w[0].lower() for w in names | skips} | {w[0] for w in abbrevs}
+    first_class = "".join(re.escape(c) for c in sorted(firsts | {c.upper() for c in firsts if c.isalpha()}))
     pattern = (
-        r"(?<![\w])(?:(?P<skip>(?i:" + skip_re + r"))|(?P<name>(?i:" + name_re + r"))|(?P<abbr>" + abbr_re + r"))"
+        r"(?<![\w])(?=[" + first_class + r"])(?:(?P<skip>(?i:" + skip_re + r"))|(?P<name>(?i:" + name_re + r"))|(?P<abbr>" + abbr_re + r"))"
         r"(?![^\W_])"
     )
     return re.compile(pattern)

@@ -97,6 +97,7 @@ def unit_codes() -> list[str]:
     return list(_table()[0])
 
 
+@cache
 def unit_aliases() -> dict[str, list[str]]:
     """Every unit code with the spellings (aliases) the table lists."""
     with rules_file("units.yaml").open(encoding="utf-8") as handle:

@@ -53,6 +53,8 @@ _TRANS = str.maketrans(
     }
 )
 
+_NEEDS_TRANS = re.compile("[" + re.escape("".join(chr(c) for c in _TRANS)) + "]")
+
 _NUMBER = (
     r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+,\d{1,2}(?=\s?(?:%|mg|g/|mmol|µ|μ|u[mg]))"
     r"|\d+(?:\.\d+)?|\.\d+)"
@@ -560,6 +562,13 @@ class _Scanner:
         inc2, end = self.inclusive(end) if unit else (None, end)
         if len(values) == 1:
             value = values[0]
+            rel = self.relative(v[1]) if not self.coded else None
+            if rel is not None:
+                trr = _TRAILER_RE.match(t, rel[1])
+                if trr is None:
+                    return None
+                rcomp: Comparator = ">=" if (trr.group("ge") or trr.group("ge2")) else "<="
+                return [_Cond(rcomp, value, relative_to=rel[0])], trr.end()
             if unit is None and self.foreign_unit(end):
                 return None
             tr = _TRAILER_RE.match(t, pu if unit1 else end)
@@ -714,7 +723,7 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
     """
     if not text:
         return []
-    t = text.translate(_TRANS)
+    t = text.translate(_TRANS) if _NEEDS_TRANS.search(text) else text
     mentions = _mentions(t)
     if not mentions:
         return []
