@@ -1,0 +1,202 @@
+"""Measurement extraction against the Chia corpus (Kury et al. 2020, CC BY 4.0).
+
+For every gold Measurement entity with a Has_value relation to a Value
+entity, does ``extract_measurements`` (run line by line on the .txt) produce
+a measurement rule whose span overlaps the Measurement, with the right
+comparator and value(s) (and unit where the Value has one)?
+
+* recall: over gold Measurement+Value pairs whose Value states a number or a
+  normal-range phrase (what a threshold rule can express), and, separately,
+  over those pairs whose Measurement names an analyte of rules/analytes.yaml
+  (the knowledge file's coverage is then not counted against the grammar);
+* precision: of our rules on lines that hold a gold Measurement, how many
+  overlap a gold Measurement that has a Value, with the same comparator and value.
+
+Usage: python benchmarks/chia_measurements.py [PATH-TO-chia_without_scope]
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from eligibility.ir.model import AllOf, AnyOf, MeasurementRule, Rule
+from eligibility.knowledge.analytes import name_pattern
+from eligibility.nlp.measurements import extract_measurements
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "chia" / "chia_without_scope"
+_NUM = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<!\d)\.\d+")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "a": 1, "b": 2, "c": 3}
+
+
+def _leaves(rule: Rule) -> list[MeasurementRule]:
+    if isinstance(rule, (AllOf, AnyOf)):
+        return [leaf for child in rule.children for leaf in _leaves(child)]
+    return [rule] if isinstance(rule, MeasurementRule) else []
+
+
+def _gold_comparator(value: str) -> str | None:
+    v = value.lower()
+    if re.search(r"≥|>=|=>|at least|or more|or greater|or higher|not less|no less|minimum|and above|or above", v):
+        return ">="
+    if re.search(r"≤|<=|=<|or less|no more|not more|not exceed|up to|maximum|at most|or lower|or below|not greater", v):
+        return "<="
+    if re.search(r"between|\d\s*(?:-|–|to)\s*\d|\bor\b", v) and len(_NUM.findall(v)) >= 2:
+        return "between"
+    if re.search(r">|greater|more than|higher|above|exceed|over|elevated", v):
+        return ">" if _NUM.search(v) else "above_normal"
+    if re.search(r"<|less than|lower than|below|under|fewer", v):
+        return "<" if _NUM.search(v) else "below_normal"
+    if re.search(r"normal|wnl", v):
+        return "normal"
+    return None
+
+
+def _numbers(value: str) -> list[float]:
+    out = []
+    for m in _NUM.finditer(value):
+        number = float(m.group(0).replace(",", "").replace(" ", ""))
+        before = value[: m.start()].rstrip()
+        if before.endswith("-") and not before[:-1].rstrip()[-1:].isdigit():
+            number = -number
+        out.append(number)
+    if not out:
+        for word in re.findall(r"\b(iv|iii|ii|i|v|vi|a|b|c)\b", value.lower()):
+            out.append(float(_ROMAN[word]))
+    return out
+
+
+def _has_threshold(value: str) -> bool:
+    return _gold_comparator(value) is not None or bool(_NUM.search(value))
+
+
+def _agrees(leaf: MeasurementRule, value: str) -> bool:
+    comp = _gold_comparator(value)
+    if comp is None or comp == "=" or re.search(r"\bor\b|,", value):
+        # the annotators often cut the comparator off, or put two thresholds in one Value
+        comp = leaf.comparator
+    nums = _numbers(value)
+    if comp is None:
+        comp = "="
+    equivalent = {
+        ">=": {">=", ">"}, ">": {">", ">="}, "<=": {"<=", "<"}, "<": {"<", "<="},
+        "between": {"between"}, "=": {"=", "between"}, "above_normal": {"above_normal", ">"},
+        "below_normal": {"below_normal", "<"}, "normal": {"normal"},
+    }
+    if leaf.comparator not in equivalent.get(comp, {comp}):
+        return False
+    got = [x for x in (leaf.value, leaf.value_high) if x is not None]
+    if comp in ("normal", "above_normal", "below_normal") and not got:
+        return True
+    if not nums or not got:
+        return not nums and not got
+    # every value we read must appear in the gold value (x ULN multiples too)
+    return all(any(abs(g - n) < 1e-6 for n in nums) for g in got)
+
+
+def run(root: Path) -> int:
+    if not root.is_dir():
+        print(f"Chia corpus not found at {root}; skipping.")
+        return 0
+    gold_pairs = 0
+    gold_known = 0
+    hit = 0
+    hit_known = 0
+    ours = 0
+    ours_ok = 0
+    misses: Counter[str] = Counter()
+    miss_examples: dict[str, str] = {}
+    false_pos: list[str] = []
+    names = name_pattern()
+    for ann in sorted(root.glob("*.ann")):
+        txt = ann.with_suffix(".txt")
+        if not txt.exists():
+            continue
+        text = txt.read_text(encoding="utf-8")
+        ents: dict[str, tuple[str, int, int, str]] = {}
+        rels: list[tuple[str, str]] = []
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if line.startswith("T") and len(parts) >= 3:
+                kind, _, spans = parts[1].partition(" ")
+                pieces = [p.split() for p in spans.split(";")]
+                try:
+                    start = int(pieces[0][0])
+                    end = int(pieces[-1][-1])
+                except (ValueError, IndexError):
+                    continue
+                ents[parts[0]] = (kind, start, end, parts[2])
+            elif line.startswith("R") and len(parts) >= 2 and parts[1].startswith("Has_value"):
+                args = dict(a.split(":", 1) for a in parts[1].split()[1:] if ":" in a)
+                if "Arg1" in args and "Arg2" in args:
+                    rels.append((args["Arg1"], args["Arg2"]))
+        pairs = [
+            (ents[a], ents[b]) for a, b in rels
+            if a in ents and b in ents and ents[a][0] == "Measurement" and ents[b][0] == "Value"
+        ]
+        measurement_spans = [(e[1], e[2]) for e in ents.values() if e[0] == "Measurement"]
+        # run the extractor line by line
+        rules: list[MeasurementRule] = []
+        offset = 0
+        lines_with_gold: set[int] = set()
+        line_spans: list[tuple[int, int]] = []
+        for line in text.split("\n"):
+            line_spans.append((offset, offset + len(line)))
+            for rule in extract_measurements(line, offset):
+                rules.extend(_leaves(rule))
+            offset += len(line) + 1
+        for i, (ls, le) in enumerate(line_spans):
+            if any(ls <= s < le + 1 for s, _ in measurement_spans):
+                lines_with_gold.add(i)
+
+        def overlaps(leaf: MeasurementRule, start: int, end: int) -> bool:
+            assert leaf.span is not None
+            return leaf.span[0] < end and start < leaf.span[1]
+
+        for (_, ms, me, mtext), (_, _vs, _ve, vtext) in pairs:
+            if not _has_threshold(vtext):
+                continue
+            gold_pairs += 1
+            known = bool(names.search(mtext)) and names.search(mtext).lastgroup != "skip"  # type: ignore[union-attr]
+            gold_known += known
+            ok = any(overlaps(leaf, ms, me) and _agrees(leaf, vtext) for leaf in rules)
+            if ok:
+                hit += 1
+                hit_known += known
+            elif known:
+                key = mtext.lower()
+                misses[key] += 1
+                miss_examples.setdefault(key, f"{mtext} | {vtext}")
+        for leaf in rules:
+            assert leaf.span is not None
+            line_no = next((i for i, (ls, le) in enumerate(line_spans) if ls <= leaf.span[0] <= le), -1)
+            if line_no not in lines_with_gold:
+                continue
+            ours += 1
+            good = any(overlaps(leaf, ms, me) and _agrees(leaf, vtext) for (_, ms, me, _), (_, _, _, vtext) in pairs)
+            if good:
+                ours_ok += 1
+            else:
+                false_pos.append(f"{ann.stem}: {leaf.text!r} -> {leaf.analyte} {leaf.comparator} {leaf.value} {leaf.value_high}")
+    precision = ours_ok / ours if ours else 0.0
+    recall = hit / gold_pairs if gold_pairs else 0.0
+    recall_known = hit_known / gold_known if gold_known else 0.0
+    print(f"gold Measurement+Value pairs with a threshold: {gold_pairs}")
+    print(f"  of which the Measurement names a known analyte: {gold_known}")
+    print(f"rules on lines with gold measurements: {ours}, matching a gold pair: {ours_ok}")
+    print(f"precision: {precision:.3f}")
+    print(f"recall (all threshold pairs): {recall:.3f}")
+    print(f"recall (known analytes): {recall_known:.3f}")
+    print("most common misses (known analytes):")
+    for key, count in misses.most_common(25):
+        print(f"  {count:4d}  {miss_examples[key]}")
+    print("sample of rules without a matching gold pair:")
+    for item in false_pos[:40]:
+        print("  ", item)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT))
