@@ -242,13 +242,17 @@ def _sex(text: str, section: Section) -> SexRule | None:
     return SexRule(sex=sex, span=(m.start("sex"), m.end("sex")), text=m.group("sex"))
 
 
+_AGE_HINT = re.compile(r"\d.*(?:age|old|yr|year|month|week|day|\by\b|yo)|dult|\(\s*[<>≤≥]\s*\d|(?:ages?|aged|older|younger)\b.*\d", re.I | re.S)
+
+
 def extract_demographics(text: str, offset: int = 0, section: Section = Section.inclusion) -> list[Rule]:
     rules: list[Rule] = []
     sex = _sex(text, section)
     if sex is not None and sex.span is not None:
         sex.span = (sex.span[0] + offset, sex.span[1] + offset)
         rules.append(sex)
-    for age in _ages(text, section):
+    ages = _ages(text, section) if _AGE_HINT.search(text) else []
+    for age in ages:
         if age.min is not None and age.max is not None and age.min == age.max and age.min_inclusive:
             continue  # a bare "age 18" is no threshold
         rules.append(

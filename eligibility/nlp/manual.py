@@ -4,7 +4,7 @@ investigator's judgement, ability to comply, contraception, other trials."""
 from __future__ import annotations
 
 from eligibility.ir.model import ManualRule, Rule
-from eligibility.knowledge.language import manual_regex
+from eligibility.knowledge.language import manual_prefilter, manual_regex
 
 _REASONS = {
     "consent": "consent is given in person, not recorded in a medical record",
@@ -19,6 +19,8 @@ _REASONS = {
 
 def extract_manual(text: str, offset: int = 0) -> list[Rule]:
     rules: list[Rule] = []
+    if not manual_prefilter().search(text):
+        return rules
     for m in manual_regex().finditer(text):
         category = m.lastgroup or "other"
         rules.append(
