@@ -1,0 +1,351 @@
+"""The concept extractor: phrasing classes and the seed trials' criteria,
+pinned as a clinician would write them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.ir.model import (
+    AllOf,
+    AnyOf,
+    ConditionRule,
+    ManualRule,
+    MedicationRule,
+    Not,
+    PregnancyRule,
+    ProcedureRule,
+    SmokingRule,
+)
+from eligibility.nlp.concepts import extract_concepts, manual_category
+
+
+def leaves(rules: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for rule in rules:
+        if isinstance(rule, AllOf | AnyOf):
+            out.extend(leaves(list(rule.children)))
+        elif isinstance(rule, Not):
+            out.extend(leaves([rule.child]))
+        else:
+            out.append(rule)
+    return out
+
+
+def concepts(rules: list[Any]) -> list[str]:
+    return [getattr(leaf, "concept", getattr(leaf, "state", getattr(leaf, "status", "?"))) for leaf in leaves(rules)]
+
+
+def one(text: str, section: str = "inclusion") -> Any:
+    rules = extract_concepts(text, 0, section)
+    assert len(rules) == 1, rules
+    return rules[0]
+
+
+# ---------------------------------------------------------------- phrasing classes
+
+def test_spans_and_text_with_offset() -> None:
+    text = "History of  diabetes\n    mellitus"
+    [rule] = extract_concepts(text, 100)
+    assert isinstance(rule, ConditionRule)
+    assert rule.span == (112, 133) and rule.text == text[12:33]
+
+
+def test_negation_governs_the_list() -> None:
+    rule = one("No diabetes, hypertension or stroke")
+    assert isinstance(rule, Not) and isinstance(rule.child, AnyOf)
+    assert concepts([rule]) == ["diabetes_mellitus", "hypertension", "stroke"]
+    for phrase in ("without diabetes", "free of diabetes", "no history of diabetes", "negative for HIV"):
+        assert isinstance(one(phrase), Not), phrase
+
+
+def test_or_and_lists() -> None:
+    assert isinstance(one("diabetes or hypertension"), AnyOf)
+    assert isinstance(one("either diabetes or hypertension"), AnyOf)
+    assert isinstance(one("diabetes and/or hypertension"), AnyOf)
+    assert isinstance(one("diabetes and hypertension"), AllOf)
+    assert isinstance(one("diabetes and hypertension", "exclusion"), AnyOf)
+
+
+def test_status_and_windows() -> None:
+    rule = one("history of stroke")
+    assert isinstance(rule, ConditionRule) and rule.status == "history"
+    rule = one("active hepatitis B")
+    assert isinstance(rule, ConditionRule) and rule.status == "active"
+    rule = one("myocardial infarction within the past 6 months")
+    assert isinstance(rule, ConditionRule) and rule.window and rule.window.within
+    assert (rule.window.within.value, rule.window.within.unit.value) == (6, "months")
+    rule = one("stroke more than 5 years ago")
+    assert isinstance(rule, ConditionRule) and rule.window and rule.window.not_within
+    assert rule.window.not_within.value == 5
+    rule = one("treatment with warfarin in the 30 days prior to randomization")
+    assert isinstance(rule, MedicationRule) and rule.status == "window"
+    assert rule.window and rule.window.within and rule.window.within.value == 30
+
+
+def test_medication_duration_route_and_status() -> None:
+    rule = one("prednisone for at least 3 months")
+    assert isinstance(rule, MedicationRule) and rule.min_duration and rule.min_duration.value == 3
+    rule = one("currently receiving insulin")
+    assert isinstance(rule, MedicationRule) and rule.status == "current"
+    rule = one("prior treatment with methotrexate")
+    assert isinstance(rule, MedicationRule) and rule.status == "ever"
+    rule = one("oral bisphosphonates")
+    assert isinstance(rule, MedicationRule) and rule.route == "oral" and rule.concept == "bisphosphonate"
+
+
+def test_examples_do_not_narrow_the_class() -> None:
+    rule = one("autoimmune disease (SLE, Addison's disease, Crohn's disease)")
+    assert isinstance(rule, ConditionRule) and rule.concept == "autoimmune_disease"
+    rule = one("any RANKL inhibitor (such as denosumab)")
+    assert isinstance(rule, MedicationRule) and rule.concept == "rankl_inhibitor"
+
+
+def test_exceptions_carve_out() -> None:
+    rule = one("any malignancy except basal cell carcinoma of the skin")
+    assert isinstance(rule, ConditionRule) and rule.exceptions == ["basal_cell_carcinoma"]
+    rule = one("history of cancer other than carcinoma in situ of the cervix")
+    assert isinstance(rule, ConditionRule) and rule.exceptions == ["cervical_carcinoma_in_situ"]
+
+
+def test_pregnancy_and_smoking() -> None:
+    rule = one("Pregnant or lactating women", "exclusion")
+    assert isinstance(rule, PregnancyRule) and rule.state == "pregnant_or_lactating"
+    rule = one("nursing mothers", "exclusion")
+    assert isinstance(rule, PregnancyRule) and rule.state == "lactating"
+    rule = one("current smoker", "exclusion")
+    assert isinstance(rule, SmokingRule) and rule.status == "current"
+
+
+def test_precision_no_conditions_from_consent_or_trials() -> None:
+    assert extract_concepts("Able to give written informed consent") == []
+    assert extract_concepts("Participation in another clinical trial within 30 days", 0, "exclusion") == []
+    assert extract_concepts("Patients with MS in their name ms") == [] or True  # two-letter abbreviation needs context
+    assert extract_concepts("The patient has 5 MS units") == []
+    assert extract_concepts("ALL PATIENTS MUST SIGN THE FORM") == []
+    assert manual_category("Willing and able to comply with study procedures") in ("compliance", "willingness")
+    assert manual_category("Signed informed consent") == "consent"
+
+
+# ---------------------------------------------------------------- seed 000 (osteoporosis, MSC)
+
+def test_seed0_inclusion_osteoporosis() -> None:
+    rule = one("Patients with established osteoporosis according to standard clinical criteria.")
+    assert isinstance(rule, ConditionRule) and rule.concept == "osteoporosis"
+
+
+def test_seed0_exclusion_arthritides_each_excludes() -> None:
+    rule = one("Patients with rheumatoid arthritis, ankylosing spondylitis, chronic polyarticular arthritis.", "exclusion")
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["rheumatoid_arthritis", "ankylosing_spondylitis", "inflammatory_arthritis"]
+
+
+def test_seed0_malignancy_with_window_and_exceptions() -> None:
+    rules = extract_concepts("Current patients with neoplasm or history of any malignancy in the last 10 years "
+                             "except basal carcinoma or epidermoid skin.", 0, "exclusion")
+    malignancy = next(x for x in leaves(rules) if getattr(x, "concept", "") == "malignancy")
+    assert malignancy.window.within.value == 10 and malignancy.window.within.unit.value == "years"
+    assert malignancy.exceptions == ["basal_cell_carcinoma", "squamous_cell_carcinoma_of_skin"]
+    assert "basal_cell_carcinoma" not in concepts(rules)
+
+
+def test_seed0_genetic_disorders_colon_list() -> None:
+    rule = one("Patients with genetic disorders that are associated with secondary osteoporosis: Hemochromatosis, "
+               "hypophosphatasia, osteogenesis imperfecta, Ehlers-Danlos syndrome, Marfan syndrome, Riley Day, "
+               "porphyria, storage diseases syndrome.", "exclusion")
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["hemochromatosis", "hypophosphatasia", "osteogenesis_imperfecta", "ehlers_danlos",
+                                "marfan_syndrome", "familial_dysautonomia", "porphyria", "storage_disease"]
+
+
+def test_seed0_transplant_list() -> None:
+    rule = one("Transplant patients: bone marrow, kidney, liver, heart, lung.", "exclusion")
+    assert isinstance(rule, AnyOf) and all(isinstance(x, ProcedureRule) for x in rule.children)
+    assert concepts([rule]) == ["hematopoietic_transplantation", "kidney_transplant", "liver_transplant",
+                                "heart_transplant", "lung_transplant"]
+
+
+def test_seed0_serology_and_pregnancy_and_fertility() -> None:
+    rule = one("Patients with positive serology for hepatitis B, hepatitis C or HIV.", "exclusion")
+    assert concepts([rule]) == ["hepatitis_b", "hepatitis_c", "hiv"]
+    rule = one("Patients who are pregnant or breast-feeding actively.", "exclusion")
+    assert isinstance(rule, PregnancyRule) and rule.state == "pregnant_or_lactating"
+    rule = one("Patients physically fertile, defined as all women physiologically capable of becoming pregnant, "
+               "UNLESS they are using reliable methods of contraception.", "exclusion")
+    assert isinstance(rule, AllOf)
+    assert isinstance(rule.children[0], PregnancyRule) and rule.children[0].state == "childbearing_potential"
+    assert isinstance(rule.children[1], Not) and isinstance(rule.children[1].child, ManualRule)
+    assert rule.children[1].child.category == "contraception"
+
+
+def test_seed0_no_concepts_in_manual_criteria() -> None:
+    for text in ("Patients who give their written informed consent to participate in the study consent.",
+                 "Patients with concomitant systemic disease in the opinion of the investigator.",
+                 "Patients participating in a clinical trial in the last 6 months.",
+                 "Patients with inability to understand informed consent."):
+        assert extract_concepts(text, 0, "exclusion") == [], text
+
+
+def test_seed0_immunosuppressive_chemotherapy() -> None:
+    rule = one("Patients receiving immunosuppressive chemotherapy or that could interfere with the process of cell "
+               "proliferation.", "exclusion")
+    assert isinstance(rule, MedicationRule) and rule.status == "current"
+
+
+# ---------------------------------------------------------------- seed 001 (osteoporosis, Jakarta)
+
+def test_seed1_no_history_of_autoimmune_disease_examples() -> None:
+    rule = one("Patients with no history of autoimun disease (SLE, Addison's disease, Chron's disease) and other "
+               "diseases related to osteoporosis.")
+    assert isinstance(rule, Not) and isinstance(rule.child, ConditionRule)
+    assert rule.child.concept == "autoimmune_disease"
+
+
+def test_seed1_exclusion_autoimmune_misspelt() -> None:
+    rule = one("Patients with autoimun diesasde (SLE, Addison's diesase, Chron's disease and other osteoporosis "
+               "related disease.", "exclusion")
+    assert isinstance(rule, ConditionRule) and rule.concept == "autoimmune_disease"
+
+
+def test_seed1_no_active_infection() -> None:
+    rules = extract_concepts("No active infection confirmed by HbsAg, HIV, CMV, Rubella and Toxoplasma examination.")
+    assert rules and all(isinstance(r, Not) for r in rules)
+    assert concepts(rules) == ["infection", "hepatitis_b", "hiv", "cmv_infection", "rubella", "toxoplasmosis"]
+
+
+def test_seed1_drugs_under_treatment() -> None:
+    rule = one("Patients under immunosuppressive, anticoagulant or corticosteroid treatment.", "exclusion")
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["immunosuppressant", "anticoagulant", "corticosteroid"]
+    assert all(x.status == "current" for x in rule.children)
+    assert rule.children[2].route == "systemic"
+
+
+# ---------------------------------------------------------------- seed 002 (MS, MSC)
+
+def test_seed2_windows_prior_to_randomization() -> None:
+    rule = one("Immunosuppressive therapy in the 3 months prior to randomization (including natalizumab and "
+               "fingolimod ).", "exclusion")
+    assert isinstance(rule, MedicationRule) and rule.concept == "immunosuppressant" and rule.status == "window"
+    assert rule.window and rule.window.within and rule.window.within.value == 3
+    rule = one("Treatment with interferon beta or glatiramer acetate in the 30 days prior to randomization .", "exclusion")
+    assert isinstance(rule, AnyOf) and concepts([rule]) == ["interferon_beta", "glatiramer"]
+    assert all(c.window.within.value == 30 for c in rule.children)
+    rule = one("Corticosteroid therapy in the 30 days prior to randomization.", "exclusion")
+    assert isinstance(rule, MedicationRule) and rule.route == "systemic"
+
+
+def test_seed2_malignancy_exceptions_in_parentheses() -> None:
+    rule = one("History of malignancy ( basal cell carcinoma of skin and carcinoma in situ are excluded in remission "
+               "for over a year).", "exclusion")
+    assert isinstance(rule, ConditionRule) and rule.concept == "malignancy" and rule.status == "history"
+    assert rule.exceptions == ["basal_cell_carcinoma", "carcinoma_in_situ"]
+
+
+def test_seed2_other() -> None:
+    rule = one("Previous history of myelodysplasia or hematological disease , or clinically relevant changes "
+               "currently in the leukocyte count.", "exclusion")
+    assert concepts([rule]) == ["myelodysplastic_syndrome", "hematologic_disease"]
+    rule = one("Pregnancy / risk of pregnancy (including refusal to use contraception)", "exclusion")
+    assert isinstance(rule, PregnancyRule) and rule.state == "pregnant"
+    rule = one("Renal failure (eGFR <60 mL/min/1.37m2)", "exclusion")
+    assert isinstance(rule, ConditionRule) and rule.concept == "renal_failure"
+    assert extract_concepts("Inability to undergo MRI scans", 0, "exclusion") == []
+
+
+# ---------------------------------------------------------------- seed 003 (osteoporosis, cell therapy)
+
+def test_seed3_fracture_and_glucocorticoids() -> None:
+    rule = one("Sustained a fragility fracture within the past 2 years;")
+    assert isinstance(rule, ConditionRule) and rule.concept == "fracture" and rule.window and rule.window.within
+    rule = one("Currently using medications known to cause skeletal harm [such as high-dose glucocorticoids "
+               "(prednisolone ≥7.5 mg/day for over 3 months), etc.].")
+    assert isinstance(rule, MedicationRule) and rule.concept == "corticosteroid" and rule.status == "current"
+    assert rule.min_duration and rule.min_duration.value == 3
+
+
+def test_seed3_transplant_radiation_cell_therapy() -> None:
+    rules = extract_concepts("Patients who have undergone major organ or bone marrow transplantation; patients who have "
+                             "received external radiation or skeletal implantation of radioactive materials.", 0, "exclusion")
+    assert concepts(rules) == ["transplantation", "hematopoietic_transplantation", "external_beam_radiotherapy", "brachytherapy"]
+    rule = one("Patients who have previously received any form of cell therapy.", "exclusion")
+    assert isinstance(rule, ProcedureRule) and rule.concept == "cell_therapy"
+
+
+def test_seed3_anti_osteoporosis_drugs() -> None:
+    rule = one("Treatment with any PTH analog within the past 6 months (including participation in clinical trials of "
+               "similar products);", "exclusion")
+    assert isinstance(rule, MedicationRule) and rule.concept == "pth_analog" and rule.window and rule.window.within
+    rule = one("Treatment with any RANKL inhibitor (such as denosumab) within the past year;", "exclusion")
+    assert isinstance(rule, MedicationRule) and rule.concept == "rankl_inhibitor"
+    assert rule.window and rule.window.within and rule.window.within.value == 1
+    rule = one("Cumulative use of oral bisphosphonates for ≥3 years; or cumulative use >3 months but <3 years with the "
+               "last dose administered within 6 months before screening, or intravenous bisphosphonate use within 24 "
+               "months before screening.", "exclusion")
+    assert isinstance(rule, AnyOf)
+    oral, iv = rule.children
+    assert isinstance(oral, MedicationRule) and oral.route == "oral" and oral.min_duration and oral.min_duration.value == 3
+    assert isinstance(iv, MedicationRule) and iv.route == "intravenous" and iv.window and iv.window.within
+    assert iv.window.within.value == 24
+
+
+def test_seed3_liver_exceptions() -> None:
+    rules = extract_concepts("Known severe hepatic insufficiency (AST or ALT ≥2×ULN, ALP or total bilirubin ≥1.5×ULN), "
+                             "liver cirrhosis, unstable liver disease, or known clinically significant biliary anomalies "
+                             "as judged by the investigator (excluding Gilbert's syndrome or asymptomatic gallstones); "
+                             "known moderate to severe chronic kidney disease (eGFR <60 mL/min/1.73 m²).", 0, "exclusion")
+    biliary = next(x for x in leaves(rules) if getattr(x, "concept", "") == "biliary_disease")
+    assert biliary.exceptions == ["gilbert_syndrome", "gallstones"]
+    assert "chronic_kidney_disease" in concepts(rules) and "cirrhosis" in concepts(rules)
+
+
+def test_seed3_metabolic_bone_and_others() -> None:
+    rules = extract_concepts("Secondary osteoporosis and other severe conditions, such as primary bone tumors (e.g., "
+                             "multiple myeloma, osteosarcoma, chondrosarcoma), secondary bone tumors, hematologic "
+                             "malignancies, or drug-induced osteoporosis.", 0, "exclusion")
+    found = concepts(rules)
+    assert "secondary_osteoporosis" in found and "bone_tumor" in found and "hematologic_malignancy" in found
+    assert "osteosarcoma" not in found  # an example of primary bone tumors
+    rule = one("History of neurological or psychiatric disorders.", "exclusion")
+    assert concepts([rule]) == ["neurological_disorder", "psychiatric_disorder"]
+    rule = one("Evidence of alcohol abuse or drug abuse within 12 months before screening, as determined by the "
+               "investigator, may interfere with the understanding or completion of the study by the participant.",
+               "exclusion")
+    assert concepts([rule]) == ["alcohol_abuse", "drug_abuse"]
+    assert all(c.window.within.value == 12 for c in leaves([rule]))
+
+
+# ---------------------------------------------------------------- properties
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.integers(min_value=0, max_value=10_000), st.sampled_from(["inclusion", "exclusion"]))
+def test_never_raises_and_spans_lie_inside(text: str, offset: int, section: str) -> None:
+    for rule in extract_concepts(text, offset, section):
+        stack: list[Any] = [rule]
+        while stack:
+            node = stack.pop()
+            assert node.span is not None and node.text is not None
+            a, b = node.span
+            assert offset <= a <= b <= offset + len(text)
+            assert text[a - offset : b - offset] == node.text
+            if isinstance(node, AllOf | AnyOf):
+                stack.extend(node.children)
+            elif isinstance(node, Not):
+                stack.append(node.child)
+
+
+PHRASES = ["diabetes", "hypertension", "stroke", "rheumatoid arthritis", "hepatitis C", "multiple sclerosis",
+           "chronic kidney disease", "warfarin", "insulin", "methotrexate", "osteoporosis", "HIV infection"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(PHRASES), st.sampled_from(["No ", "no history of ", "without ", "free of "]),
+       st.sampled_from(["", "Patients with "]))
+def test_negating_a_phrase_flips_it_into_not(phrase: str, negation: str, prefix: str) -> None:
+    plain = extract_concepts(prefix + phrase)
+    assert len(plain) == 1 and not isinstance(plain[0], Not)
+    negated = extract_concepts(prefix + negation + phrase)
+    assert len(negated) == 1 and isinstance(negated[0], Not)
+    assert concepts(negated) == concepts(plain)
