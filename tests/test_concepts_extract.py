@@ -1,3 +1,4 @@
+# mypy: disable-error-code="union-attr"
 """The concept extractor: phrasing classes and the seed trials' criteria,
 pinned as a clinician would write them."""
 
