@@ -13,6 +13,7 @@ import sys
 import click
 import typer
 
+from eligibility.cli import audit as audit_command
 from eligibility.cli import match as match_command
 from eligibility.cli.common import BadUsage, FormatOption, OutputOption, TrialsArgument, choice, write_output
 from eligibility.errors import InputError
@@ -45,6 +46,7 @@ def schema(output: OutputOption = None) -> None:
 
 
 match_command.register(app)
+audit_command.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
