@@ -126,6 +126,8 @@ _WORD = re.compile(r"[^\W_]+(?:['’`][sS]\b)?", re.UNICODE)
 _JOINER = re.compile(r"^[\s\-/'’`.]*$")
 _LIST_PUNCT = re.compile(r"^[\s,/&+]*$")
 _SHOUTING_MIN_LETTERS = 20
+_NON_LETTER = re.compile(r"[^A-Za-z]+")
+_NON_UPPER = re.compile(r"[^A-Z]+")
 
 
 # ---------------------------------------------------------------- compiled knowledge
@@ -143,6 +145,10 @@ class _Knowledge:
     trig: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
     windows: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
+    # longest name starting with a given (normalized / raw) first word
+    first: dict[str, int] = field(default_factory=dict)
+    first_abbr: dict[str, int] = field(default_factory=dict)
+    first_trig: dict[str, int] = field(default_factory=dict)
 
 
 def _add(table: dict[tuple[str, ...], list[_Entry]], key: tuple[str, ...], entry: _Entry) -> None:
@@ -204,6 +210,10 @@ def _knowledge() -> _Knowledge:
                 if (category, value) not in bucket:
                     bucket.append((category, value))
 
+    for key in k.phrases:
+        k.first[key[0]] = max(k.first.get(key[0], 0), len(key))
+    for key in k.abbrs:
+        k.first_abbr[key[0]] = max(k.first_abbr.get(key[0], 0), len(key))
     add_trigger("neg", "pre", trig.negation.pre)
     add_trigger("neg", "post", trig.negation.post)
     add_trigger("term", "", trig.negation.terminators)
@@ -215,6 +225,8 @@ def _knowledge() -> _Knowledge:
     add_trigger("example", "", trig.example)
     for category, names in trig.manual.model_dump().items():
         add_trigger("manual", category, names)
+    for key in k.trig:
+        k.first_trig[key[0]] = max(k.first_trig.get(key[0], 0), len(key))
     for kind in ("within", "not_within", "duration"):
         for pattern in getattr(trig.window, kind):
             if "{n}" in pattern or "{unit1}" in pattern:
@@ -253,12 +265,16 @@ class _Mention:
     explicit_status: bool = False
 
 
+@cache
+def _norm_word(raw: str) -> str:
+    if raw.isascii() and raw.isalnum():
+        return raw.lower()
+    norm = tokens(raw)
+    return "".join(norm) if norm else raw.lower()
+
+
 def _tokenize(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    for m in _WORD.finditer(text):
-        norm = tokens(m.group(0))
-        out.append(_Tok(m.group(0), norm[0] if norm else m.group(0).lower(), m.start(), m.end()))
-    return out
+    return [_Tok(m.group(0), _norm_word(m.group(0)), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def _joined(text: str, toks: list[_Tok], i: int, j: int) -> bool:
@@ -272,7 +288,8 @@ def _find_mentions(text: str, toks: list[_Tok], shouting: bool) -> list[_Mention
     i, n = 0, len(toks)
     while i < n:
         best: tuple[int, _Entry] | None = None
-        for j in range(min(n, i + _MAX_NGRAM) - 1, i - 1, -1):
+        span = max(k.first.get(toks[i].norm, 0), 0 if shouting else k.first_abbr.get(toks[i].raw, 0))
+        for j in range(min(n, i + span) - 1, i - 1, -1):
             if not _joined(text, toks, i, j):
                 continue
             entries = k.phrases.get(tuple(t.norm for t in toks[i : j + 1]))
@@ -299,7 +316,8 @@ def _find_triggers(toks: list[_Tok]) -> list[tuple[int, int, str, str]]:
     out: list[tuple[int, int, str, str]] = []
     n = len(toks)
     for i in range(n):
-        for j in range(min(n, i + 8) - 1, i - 1, -1):
+        span = k.first_trig.get(toks[i].norm, 0)
+        for j in range(min(n, i + span) - 1, i - 1, -1):
             hits = k.trig.get(tuple(t.norm for t in toks[i : j + 1]))
             if hits:
                 out.extend((i, j, cat, val) for cat, val in hits)
@@ -331,6 +349,7 @@ _OBJECT_CONTEXT = re.compile(
     r"sensitivity\s+to|refus\w*\s+to)",
     re.IGNORECASE,
 )
+_HAS_UNIT = re.compile(r"(?:\d|\b(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|year|month)\b)", re.IGNORECASE)
 _INSTRUCTION = re.compile(r"\b(?:must|should|will\s+be|are\s+required)\b", re.IGNORECASE)
 _PAREN_EXCEPTION = re.compile(r"\b(?:except\w*|exclud\w*|allowed|permitted|eligible|other\s+than|unless)\b", re.IGNORECASE)
 _ROUTE_WORDS = {
@@ -355,6 +374,8 @@ def _clause_bounds(text: str) -> list[tuple[int, int]]:
 
 
 def _paren_depth_map(text: str) -> list[int]:
+    if "(" not in text and "[" not in text and "{" not in text:
+        return [0] * (len(text) + 1)
     depth = 0
     out = [0] * (len(text) + 1)
     for idx, ch in enumerate(text):
@@ -404,8 +425,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     toks = _tokenize(text)
     if not toks:
         return []
-    letters = [ch for ch in text if ch.isalpha()]
-    shouting = len(letters) >= _SHOUTING_MIN_LETTERS and sum(ch.isupper() for ch in letters) > 0.8 * len(letters)
+    n_letters = len(_NON_LETTER.sub("", text))
+    shouting = n_letters >= _SHOUTING_MIN_LETTERS and len(_NON_UPPER.sub("", text)) > 0.8 * n_letters
     mentions = _find_mentions(text, toks, shouting)
     trigs = _find_triggers(toks)
     depth = _paren_depth_map(text)
@@ -766,6 +787,8 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
     assert callable(clause_of)
     k = _knowledge()
     found: list[tuple[int, int, str, Duration]] = []
+    if not _HAS_UNIT.search(text):
+        return
     for kind, regex in k.windows:
         for m in regex.finditer(text):
             if any(a < m.end() and m.start() < b for a, b, _, _ in found):

@@ -1,0 +1,226 @@
+"""Recall and precision of the concept extractor on the Chia corpus.
+
+Chia (Kury et al., Scientific Data 2020, CC BY 4.0) annotates eligibility
+criteria of 1,000 trials in BRAT format. This script reads
+``../shared/data/chia/chia_without_scope`` (or the folder given as the first
+argument), runs ``extract_concepts`` line by line, and reports:
+
+* recall / precision of Condition, Drug and Procedure entities by span
+  overlap with our condition / medication / procedure leaves;
+* negation accuracy: for gold entities we found, whether the entity has a
+  ``Has_negation`` relation vs whether our leaf sits under a ``Not``;
+* temporal: of gold entities with ``Has_temporal`` that we found, the share
+  whose leaf carries a window (and of our windows, the share on such entities);
+* speed against spaCy's bare tokenizer over the same lines;
+* the most common misses and false positives.
+
+It skips cleanly (exit 0, a message) when the corpus is absent.
+
+    python benchmarks/chia_concepts.py [CHIA_DIR] [--limit N]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eligibility.ir.model import AllOf, AnyOf, Not
+from eligibility.nlp.concepts import extract_concepts
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "chia" / "chia_without_scope"
+KINDS = {"Condition": "condition", "Drug": "medication", "Procedure": "procedure"}
+
+
+@dataclass
+class Entity:
+    id: str
+    type: str
+    spans: list[tuple[int, int]]
+    text: str
+    negated: bool = False
+    temporal: bool = False
+
+
+@dataclass
+class Leaf:
+    kind: str
+    span: tuple[int, int]
+    text: str
+    negated: bool
+    window: bool
+
+
+@dataclass
+class Stats:
+    gold: Counter[str] = field(default_factory=Counter)
+    found: Counter[str] = field(default_factory=Counter)
+    pred: Counter[str] = field(default_factory=Counter)
+    correct: Counter[str] = field(default_factory=Counter)
+    neg_total: int = 0
+    neg_right: int = 0
+    neg_gold: int = 0
+    neg_gold_right: int = 0
+    temp_gold: int = 0
+    temp_found: int = 0
+    win_pred: int = 0
+    win_right: int = 0
+    misses: Counter[tuple[str, str]] = field(default_factory=Counter)
+    false_pos: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+def read_ann(path: Path) -> list[Entity]:
+    entities: dict[str, Entity] = {}
+    relations: list[tuple[str, str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("T"):
+            parts = line.split("\t")
+            if len(parts) < 3:
+                continue
+            head = parts[1].split(" ", 1)
+            if len(head) < 2:
+                continue
+            try:
+                spans = [(int(a), int(b)) for a, b in (s.split() for s in head[1].split(";"))]
+            except ValueError:
+                continue
+            entities[parts[0]] = Entity(parts[0], head[0], spans, parts[2])
+        elif line.startswith("R"):
+            parts = line.split("\t")
+            if len(parts) < 2:
+                continue
+            bits = parts[1].split()
+            if len(bits) == 3:
+                relations.append((bits[0], bits[1].split(":", 1)[-1], bits[2].split(":", 1)[-1]))
+    for rel, a, b in relations:
+        ea, eb = entities.get(a), entities.get(b)
+        if ea is None or eb is None:
+            continue
+        if rel == "Has_negation":
+            target = ea if eb.type == "Negation" else eb
+            target.negated = True
+        elif rel == "Has_temporal":
+            target = ea if eb.type == "Temporal" else eb
+            target.temporal = True
+    return list(entities.values())
+
+
+def leaves_of(rules: list[Any], negated: bool = False) -> list[Leaf]:
+    out: list[Leaf] = []
+    for rule in rules:
+        if isinstance(rule, AllOf | AnyOf):
+            out.extend(leaves_of(list(rule.children), negated))
+        elif isinstance(rule, Not):
+            out.extend(leaves_of([rule.child], not negated))
+        elif rule.kind in ("condition", "medication", "procedure", "pregnancy") and rule.span:
+            # Chia annotates pregnancy and lactation as Conditions
+            kind = "condition" if rule.kind == "pregnancy" else rule.kind
+            out.append(Leaf(kind, rule.span, rule.text or "", negated, getattr(rule, "window", None) is not None))
+    return out
+
+
+def overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+def main(argv: list[str]) -> int:
+    args = [a for a in argv if not a.startswith("--")]
+    limit = None
+    if "--limit" in argv:
+        limit = int(argv[argv.index("--limit") + 1])
+        args = [a for a in args if a != str(limit)]
+    folder = Path(args[0]) if args else DEFAULT
+    if not folder.is_dir():
+        print(f"Chia corpus not found at {folder}; skipping.")
+        return 0
+    files = sorted(folder.glob("*.txt"))
+    if limit:
+        files = files[:limit]
+    stats = Stats()
+    lines_all: list[str] = []
+    t_ours = 0.0
+    for txt in files:
+        ann = txt.with_suffix(".ann")
+        if not ann.exists():
+            continue
+        section = "exclusion" if txt.stem.endswith("_exc") else "inclusion"
+        text = txt.read_text(encoding="utf-8")
+        gold = [e for e in read_ann(ann) if e.type in KINDS]
+        leaves: list[Leaf] = []
+        pos = 0
+        for line in text.split("\n"):
+            if line.strip():
+                lines_all.append(line)
+                t0 = time.perf_counter()
+                rules = extract_concepts(line, pos, section)
+                t_ours += time.perf_counter() - t0
+                leaves.extend(leaves_of(rules))
+            pos += len(line) + 1
+        for e in gold:
+            kind = KINDS[e.type]
+            stats.gold[kind] += 1
+            hits = [lf for lf in leaves if lf.kind == kind and overlaps(lf.span, e.spans)]
+            if e.temporal:
+                stats.temp_gold += 1
+            if e.negated:
+                stats.neg_gold += 1
+            if not hits:
+                stats.misses[(kind, e.text.lower())] += 1
+                continue
+            stats.found[kind] += 1
+            stats.neg_total += 1
+            pred_neg = any(h.negated for h in hits)
+            stats.neg_right += pred_neg == e.negated
+            if e.negated:
+                stats.neg_gold_right += pred_neg
+            if e.temporal and any(h.window for h in hits):
+                stats.temp_found += 1
+        for lf in leaves:
+            stats.pred[lf.kind] += 1
+            same = [e for e in gold if KINDS[e.type] == lf.kind and overlaps(lf.span, e.spans)]
+            if same:
+                stats.correct[lf.kind] += 1
+            else:
+                stats.false_pos[(lf.kind, lf.text.lower())] += 1
+            if lf.window:
+                stats.win_pred += 1
+                stats.win_right += any(e.temporal for e in same)
+    report(stats, len(files), lines_all, t_ours)
+    return 0
+
+
+def report(stats: Stats, n_files: int, lines: list[str], t_ours: float) -> None:
+    print(f"Chia without scope: {n_files} files, {len(lines)} non-blank lines")
+    print(f"{'kind':<12}{'gold':>7}{'found':>7}{'recall':>8}{'pred':>7}{'right':>7}{'precision':>10}")
+    for kind in ("condition", "medication", "procedure"):
+        g, f, p, c = stats.gold[kind], stats.found[kind], stats.pred[kind], stats.correct[kind]
+        print(f"{kind:<12}{g:>7}{f:>7}{f / max(g, 1):>8.3f}{p:>7}{c:>7}{c / max(p, 1):>10.3f}")
+    print(f"negation accuracy on found entities: {stats.neg_right / max(stats.neg_total, 1):.3f} "
+          f"({stats.neg_right}/{stats.neg_total}); negated gold found as Not: "
+          f"{stats.neg_gold_right}/{stats.neg_gold}")
+    print(f"temporal: gold entities with Has_temporal {stats.temp_gold}, found with a window {stats.temp_found}; "
+          f"our windows on such entities {stats.win_right}/{stats.win_pred}")
+    try:
+        import spacy
+
+        nlp = spacy.blank("en")
+        t0 = time.perf_counter()
+        for line in lines:
+            nlp.tokenizer(line)
+        t_tok = time.perf_counter() - t0
+        print(f"speed: extractor {t_ours:.2f}s, spaCy blank tokenizer {t_tok:.2f}s, ratio {t_ours / max(t_tok, 1e-9):.1f}x")
+    except ImportError:  # pragma: no cover
+        print(f"speed: extractor {t_ours:.2f}s (spaCy not installed)")
+    print("most common misses:")
+    for (kind, text), n in stats.misses.most_common(25):
+        print(f"  {n:4d} {kind:<11} {text}")
+    print("most common false positives:")
+    for (kind, text), n in stats.false_pos.most_common(20):
+        print(f"  {n:4d} {kind:<11} {text}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
