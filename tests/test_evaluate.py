@@ -8,8 +8,23 @@ import pytest
 
 import eligibility
 from eligibility.ir.model import (
-    AgeRule, AllOf, AnyOf, ConditionRule, Criterion, Duration, ManualRule, MedicationRule, Not,
-    PregnancyRule, RuleSet, Section, SexRule, Status, TimeUnit, Trial, Window,
+    AgeRule,
+    AllOf,
+    AnyOf,
+    ConditionRule,
+    Criterion,
+    Duration,
+    ManualRule,
+    MedicationRule,
+    Not,
+    PregnancyRule,
+    RuleSet,
+    Section,
+    SexRule,
+    Status,
+    TimeUnit,
+    Trial,
+    Window,
 )
 from eligibility.matching.evaluate import all_of, any_of, evaluate_rule, match_patient, negate
 from eligibility.matching.verdicts import Outcome, TrialVerdict, Verdict
