@@ -16,6 +16,8 @@ Semantics (CONTRACT.md, "Meaning of the verdicts"):
   exclusion (any of). So a decided inclusion failure or a decided exclusion
   stands, and everything else waits for a person.
 * An ``unparsed`` criterion is ``manual``: a person reads it.
+* The rules of a criterion must all hold; the parser joins the separate
+  findings of an exclusion into one any-of (each is a reason to exclude).
 * A trial is ``ineligible`` if any inclusion criterion is not_met or any
   exclusion criterion is met; else ``indeterminate`` if any is unknown; else
   ``eligible``, with the manual criteria listed for a person to confirm.
@@ -236,7 +238,8 @@ def _matched_fact(match: Any) -> Fact:
     return match if isinstance(match, Fact) else match.fact  # type: ignore[no-any-return]
 
 
-def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Patient, as_of: date) -> Outcome:
+def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Patient, as_of: date,
+             targets: frozenset[str] = frozenset()) -> Outcome:
     facts: Sequence[Fact]
     noun = {"condition": "condition", "medication": "medication", "procedure": "procedure"}[rule.kind]
     if isinstance(rule, ConditionRule):
@@ -245,7 +248,12 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
         facts = patient.medications
     else:
         facts = patient.procedures
-    candidates = [_matched_fact(m) for m in _finder()(rule, facts)]
+    # A class named in an exclusion ("diseases affecting bone metabolism") does
+    # not exclude the condition the trial itself requires (osteoporosis).
+    candidates = [
+        _matched_fact(m) for m in _finder()(rule, facts)
+        if not (targets and getattr(m, "how", "") == "class" and getattr(m, "concept", None) in targets)
+    ]
     label = rule.label or rule.concept.replace("_", " ")
     kept: list[Fact] = []
     for fact in candidates:
@@ -352,13 +360,14 @@ def _measurement(rule: MeasurementRule, patient: Patient, as_of: date) -> Outcom
     return Outcome(verdict=verdict, reason=result.reason, evidence=evidence)
 
 
-def evaluate_rule(rule: Any, patient: Patient, as_of: date, trial_conditions: list[str] | None = None) -> Outcome:
+def evaluate_rule(rule: Any, patient: Patient, as_of: date, trial_conditions: list[str] | None = None,
+                  targets: frozenset[str] = frozenset()) -> Outcome:
     if isinstance(rule, AllOf):
-        return all_of([evaluate_rule(c, patient, as_of, trial_conditions) for c in rule.children])
+        return all_of([evaluate_rule(c, patient, as_of, trial_conditions, targets) for c in rule.children])
     if isinstance(rule, AnyOf):
-        return any_of([evaluate_rule(c, patient, as_of, trial_conditions) for c in rule.children])
+        return any_of([evaluate_rule(c, patient, as_of, trial_conditions, targets) for c in rule.children])
     if isinstance(rule, Not):
-        return negate(evaluate_rule(rule.child, patient, as_of, trial_conditions))
+        return negate(evaluate_rule(rule.child, patient, as_of, trial_conditions, targets))
     if isinstance(rule, AgeRule):
         return _age(rule, patient, as_of)
     if isinstance(rule, SexRule):
@@ -368,7 +377,7 @@ def evaluate_rule(rule: Any, patient: Patient, as_of: date, trial_conditions: li
     if isinstance(rule, MeasurementRule):
         return _measurement(rule, patient, as_of)
     if isinstance(rule, ConditionRule | MedicationRule | ProcedureRule):
-        return _concept(rule, patient, as_of)
+        return _concept(rule, patient, as_of, targets)
     if isinstance(rule, PregnancyRule):
         return _pregnancy(rule, patient, as_of)
     if isinstance(rule, SmokingRule):
@@ -381,9 +390,11 @@ def evaluate_rule(rule: Any, patient: Patient, as_of: date, trial_conditions: li
 # -- criteria and trials -------------------------------------------------------------------
 
 
-def evaluate_criterion(criterion: Criterion, patient: Patient, as_of: date, trial_conditions: list[str]) -> CriterionResult:
-    children = [evaluate_criterion(c, patient, as_of, trial_conditions) for c in criterion.children]
-    parts = [evaluate_rule(r, patient, as_of, trial_conditions) for r in criterion.rules]
+def evaluate_criterion(criterion: Criterion, patient: Patient, as_of: date, trial_conditions: list[str],
+                       targets: frozenset[str] = frozenset()) -> CriterionResult:
+    children = [evaluate_criterion(c, patient, as_of, trial_conditions, targets) for c in criterion.children]
+    scope = targets if criterion.section is Section.exclusion else frozenset()
+    parts = [evaluate_rule(r, patient, as_of, trial_conditions, scope) for r in criterion.rules]
     if children:
         outcomes = [Outcome(verdict=c.verdict, reason=f"{c.id}: {c.reason}", evidence=c.evidence) for c in children]
         parts.append(any_of(outcomes) if criterion.logic == "any_of" else all_of(outcomes))
@@ -400,9 +411,29 @@ def evaluate_criterion(criterion: Criterion, patient: Patient, as_of: date, tria
     )
 
 
+def target_concepts(ruleset: RuleSet) -> frozenset[str]:
+    """The conditions a trial requires: those its inclusion criteria ask for
+    (not under a negation)."""
+    found: set[str] = set()
+
+    def visit(rule: Any) -> None:
+        if isinstance(rule, ConditionRule):
+            found.add(rule.concept)
+        elif isinstance(rule, AllOf | AnyOf):
+            for child in rule.children:
+                visit(child)
+
+    for criterion in ruleset.walk():
+        if criterion.section is Section.inclusion:
+            for rule in criterion.rules:
+                visit(rule)
+    return frozenset(found)
+
+
 def match_patient(ruleset: RuleSet, patient: Patient, as_of: date) -> MatchResult:
     conditions = ruleset.trial.conditions
-    results = [evaluate_criterion(c, patient, as_of, conditions) for c in ruleset.criteria]
+    targets = target_concepts(ruleset)
+    results = [evaluate_criterion(c, patient, as_of, conditions, targets) for c in ruleset.criteria]
     deciding = [r.id for r in results if (r.section == "inclusion" and r.verdict is NOT_MET)
                 or (r.section == "exclusion" and r.verdict is MET)]
     unknown = [r.id for r in results if r.verdict is UNKNOWN]

@@ -18,10 +18,12 @@ from eligibility.ir.model import (
     AgeRule,
     AllOf,
     AnyOf,
+    ConditionRule,
     Criterion,
     HealthyVolunteersRule,
     ManualRule,
     Not,
+    ProcedureRule,
     Rule,
     RuleSet,
     Section,
@@ -77,10 +79,60 @@ def _optional_extractors() -> list[Extractor]:
 
         def _concepts(text: str, offset: int, section: Section) -> list[Rule]:
             found: list[Rule] = extract_concepts(text, offset, section.value)
-            return found
+            kept = [r for r in (_without_imaging(rule) for rule in found) if r is not None]
+            return [_with_severity(rule, text, offset) for rule in kept]
 
         found.append(_concepts)
     return found
+
+
+def _without_imaging(rule: Rule) -> Rule | None:
+    """Imaging named in a criterion ("measurable by DXA", "confirmed by MRI",
+    "inability to undergo MRI") says how something is measured, not that the
+    patient must have had the scan: such leaves are dropped, and their text
+    stays visible as not understood."""
+    if isinstance(rule, ProcedureRule) and "imaging" in rule.classes:
+        return None
+    if isinstance(rule, AllOf | AnyOf):
+        kept = [c for c in (_without_imaging(child) for child in rule.children) if c is not None]
+        if not kept:
+            return None
+        if len(kept) == 1:
+            return kept[0]
+        return rule.model_copy(update={"children": kept})
+    if isinstance(rule, Not):
+        child = _without_imaging(rule.child)
+        return None if child is None else rule.model_copy(update={"child": child})
+    return rule
+
+
+_SEVERITY = re.compile(
+    r"\b(?:severe|severely|uncontrolled|unstable|serious|(?:clinically\s+)?significant|clinically\s+relevant|"
+    r"poorly\s+controlled|decompensated|symptomatic|life[- ]threatening)\b(?:\s+or\s+\w+)?\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+
+
+def _with_severity(rule: Rule, text: str, offset: int) -> Rule:
+    """"Severe infectious diseases", "uncontrolled hypertension": a record
+    codes the disease, not its severity. The condition decides when absent
+    (not_met); when present, a person judges the severity (manual)."""
+    if isinstance(rule, AllOf | AnyOf):
+        return rule.model_copy(update={"children": [_with_severity(c, text, offset) for c in rule.children]})
+    if isinstance(rule, Not):
+        return rule.model_copy(update={"child": _with_severity(rule.child, text, offset)})
+    if not isinstance(rule, ConditionRule) or rule.span is None:
+        return rule
+    start = rule.span[0] - offset
+    before = text[max(0, start - 60) : start]
+    m = _SEVERITY.search(before)
+    if m is None:
+        return rule
+    qualifier = " ".join(m.group(0).split())
+    span = (offset + start - len(before) + m.start(), offset + start - len(before) + m.end())
+    judge = ManualRule(category="investigator_judgement", span=span, text=text[span[0] - offset : span[1] - offset],
+                       reason=f"'{qualifier}' is not coded in the record: a person judges it")
+    return AllOf(children=[rule, judge], span=(span[0], rule.span[1]), text=text[span[0] - offset : rule.span[1] - offset])
 
 
 _EXTRACTORS: list[Extractor] | None = None
@@ -180,6 +232,11 @@ def _fill(criterion: Criterion, text: str) -> None:
     start, end = content_span(criterion, text)
     criterion.rules = _extract(text, start, end, criterion.section)
     criterion.unparsed = _uncovered(text, start, end, criterion.rules)
+    if criterion.section is Section.exclusion and len(criterion.rules) > 1:
+        # Separate findings in one exclusion ("AST >= 2 x ULN ...; liver
+        # cirrhosis; eGFR < 60") are separate reasons to exclude.
+        spans = [s for r in criterion.rules for s in spans_of(r)]
+        criterion.rules = [AnyOf(children=criterion.rules, span=(min(a for a, _ in spans), max(b for _, b in spans)) if spans else None)]
     own = _status(criterion.rules, criterion.unparsed)
     for child in criterion.children:
         _fill(child, text)
