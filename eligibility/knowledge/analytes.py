@@ -10,7 +10,7 @@ name pattern the extractor uses.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import yaml
@@ -120,10 +120,14 @@ class AnalyteCatalog(_Model):
     not_analytes: list[str] = Field(default_factory=list)
 
 
+_NOT_KEY = re.compile(r"[^0-9a-zµμα-ω₀-₉+]")
+
+
+@lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
     """Lookup key of a name: lower case, letters and digits only ("HBV-DNA" ==
     "hbv dna" == "HBVDNA"; "Child's-Pugh" == "childs pugh")."""
-    return re.sub(r"[^0-9a-zµμα-ω₀-₉+]", "", text.lower())
+    return _NOT_KEY.sub("", text.lower())
 
 
 def _abbrev_key(text: str) -> str:
@@ -195,7 +199,7 @@ def analyte_by_loinc(code: str) -> Analyte | None:
 
 
 @cache
-def _name_index() -> tuple[dict[str, str], dict[str, str]]:
+def _name_index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     names: dict[str, str] = {}
     abbrevs: dict[str, str] = {}
     for analyte in load_catalog().analytes:
@@ -203,18 +207,18 @@ def _name_index() -> tuple[dict[str, str], dict[str, str]]:
             names.setdefault(normalize_name(name), analyte.id)
         for abbr in analyte.abbreviations:
             abbrevs.setdefault(_abbrev_key(abbr), analyte.id)
-    return names, abbrevs
+    lowered = {k.lower(): v for k, v in abbrevs.items()}
+    return names, abbrevs, lowered
 
 
+@lru_cache(maxsize=65536)
 def analyte_by_name(text: str) -> Analyte | None:
     """Look an analyte up by one of its names (case-insensitive, spaces and
-    hyphens ignored), then by abbreviation (case-sensitive, then not)."""
-    names, abbrevs = _name_index()
+    hyphens ignored), then by abbreviation (case-sensitive, then not).
+    Cached: patient records repeat the same few hundred display texts."""
+    names, abbrevs, lowered = _name_index()
     key = normalize_name(text)
-    found = names.get(key) or abbrevs.get(_abbrev_key(text.strip()))
-    if found is None:
-        lowered = {k.lower(): v for k, v in abbrevs.items()}
-        found = lowered.get(key)
+    found = names.get(key) or abbrevs.get(_abbrev_key(text.strip())) or lowered.get(key)
     return _by_id()[found] if found else None
 
 
@@ -290,7 +294,7 @@ def name_pattern() -> re.Pattern[str]:
 
 def resolve_match(text: str, group: str) -> Analyte | None:
     """The analyte a ``name_pattern()`` match stands for."""
-    names, abbrevs = _name_index()
+    names, abbrevs, _ = _name_index()
     if group == "abbr":
         found = abbrevs.get(_abbrev_key(text))
         if found is None:
