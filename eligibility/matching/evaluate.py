@@ -67,30 +67,28 @@ MET, NOT_MET, UNKNOWN, MANUAL = Verdict.met, Verdict.not_met, Verdict.unknown, V
 # -- Kleene logic -----------------------------------------------------------------
 
 
-def all_of(outcomes: Sequence[Outcome]) -> Outcome:
+def _kleene(outcomes: Sequence[Outcome], decisive: Verdict, otherwise: Verdict, empty: str) -> Outcome:
+    """All-of and any-of are duals: one ``decisive`` part decides the group;
+    else an open part (unknown before manual) leaves it open; else every part
+    agrees on ``otherwise``."""
     if not outcomes:
-        return Outcome(verdict=MET, reason="no requirement")
-    failed = [o for o in outcomes if o.verdict is NOT_MET]
-    if failed:
-        return _merge(NOT_MET, failed)
+        return Outcome(verdict=otherwise, reason=empty)
+    deciding = [o for o in outcomes if o.verdict is decisive]
+    if deciding:
+        return _merge(decisive, deciding)
     open_ = [o for o in outcomes if o.verdict in (UNKNOWN, MANUAL)]
     if open_:
         verdict = UNKNOWN if any(o.verdict is UNKNOWN for o in open_) else MANUAL
         return _merge(verdict, [o for o in open_ if o.verdict is verdict])
-    return _merge(MET, list(outcomes))
+    return _merge(otherwise, list(outcomes))
+
+
+def all_of(outcomes: Sequence[Outcome]) -> Outcome:
+    return _kleene(outcomes, NOT_MET, MET, "no requirement")
 
 
 def any_of(outcomes: Sequence[Outcome]) -> Outcome:
-    if not outcomes:
-        return Outcome(verdict=NOT_MET, reason="no alternative")
-    passed = [o for o in outcomes if o.verdict is MET]
-    if passed:
-        return _merge(MET, passed)
-    open_ = [o for o in outcomes if o.verdict in (UNKNOWN, MANUAL)]
-    if open_:
-        verdict = UNKNOWN if any(o.verdict is UNKNOWN for o in open_) else MANUAL
-        return _merge(verdict, [o for o in open_ if o.verdict is verdict])
-    return _merge(NOT_MET, list(outcomes))
+    return _kleene(outcomes, MET, NOT_MET, "no alternative")
 
 
 def negate(outcome: Outcome) -> Outcome:
