@@ -11,7 +11,7 @@ from eligibility.ingest.page import read_text
 from eligibility.ingest.reader import read_trials
 from eligibility.ingest.source import TrialSource
 from eligibility.ir.model import RuleSet
-from eligibility.matching.evaluate import match_patient
+from eligibility.matching.evaluate import match_patient, target_concepts
 from eligibility.matching.verdicts import MatchResult
 from eligibility.nlp.pipeline import build_ruleset
 from eligibility.patients.sources import iter_patients
@@ -51,9 +51,10 @@ def iter_matches(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[MatchResult]:
     """Every trial against every patient, one patient in memory at a time."""
+    trials = [(ruleset, target_concepts(ruleset)) for ruleset in rulesets]
     for patient in iter_patients(list(patient_paths), on_error=on_error):
-        for ruleset in rulesets:
-            yield match_patient(ruleset, patient, as_of)
+        for ruleset, targets in trials:
+            yield match_patient(ruleset, patient, as_of, targets)
         if progress is not None:
             progress(1)
 

@@ -25,7 +25,7 @@ Semantics (CONTRACT.md, "Meaning of the verdicts"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -50,6 +50,8 @@ from eligibility.ir.model import (
     TimeUnit,
     Window,
 )
+from eligibility.matching.concepts import find_matches
+from eligibility.matching.measurements import evaluate_measurement
 from eligibility.matching.verdicts import (
     CriterionResult,
     Evidence,
@@ -214,28 +216,6 @@ def _ongoing(fact: Fact, as_of: date) -> bool:
     return False
 
 
-ConceptFinder = Callable[[Any, Sequence[Fact]], list[Any]]
-
-
-def _default_finder(rule: Any, facts: Sequence[Fact]) -> list[Any]:
-    """Text matching, used only where the concept matcher is not installed."""
-    names = {n.lower() for n in (rule.label, rule.concept.replace("_", " ")) if n}
-    return [f for f in facts if any(n in f.label().lower() for n in names)]
-
-
-def _finder() -> ConceptFinder:
-    try:
-        from eligibility.matching.concepts import find_matches
-    except ImportError:
-        return _default_finder
-    found: ConceptFinder = find_matches
-    return found
-
-
-def _matched_fact(match: Any) -> Fact:
-    return match if isinstance(match, Fact) else match.fact  # type: ignore[no-any-return]
-
-
 def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Patient, as_of: date,
              targets: frozenset[str] = frozenset()) -> Outcome:
     facts: Sequence[Fact]
@@ -249,8 +229,8 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
     # A class named in an exclusion ("diseases affecting bone metabolism") does
     # not exclude the condition the trial itself requires (osteoporosis).
     candidates = [
-        _matched_fact(m) for m in _finder()(rule, facts)
-        if not (targets and getattr(m, "how", "") == "class" and getattr(m, "concept", None) in targets)
+        m.fact for m in find_matches(rule, facts)
+        if not (m.how == "class" and m.concept in targets)
     ]
     label = rule.label or rule.concept.replace("_", " ")
     kept: list[Fact] = []
@@ -345,17 +325,9 @@ def _smoking(rule: SmokingRule, patient: Patient, as_of: date) -> Outcome:
 
 
 def _measurement(rule: MeasurementRule, patient: Patient, as_of: date) -> Outcome:
-    try:
-        from eligibility.matching.measurements import evaluate_measurement
-    except ImportError:
-        return Outcome(verdict=UNKNOWN, reason="measurement matching is not available in this installation")
     result = evaluate_measurement(rule, patient.observations, as_of)
-    verdict = Verdict(getattr(result.verdict, "value", result.verdict))
-    evidence = [
-        e if isinstance(e, Evidence) else Evidence.of(e, getattr(e, "effective", None), getattr(e, "value", None), getattr(e, "unit", None))
-        for e in result.evidence
-    ]
-    return Outcome(verdict=verdict, reason=result.reason, evidence=evidence)
+    evidence = [Evidence.of(o, o.effective, o.value if o.value is not None else o.value_text, o.unit) for o in result.evidence]
+    return Outcome(verdict=Verdict(result.verdict), reason=result.reason, evidence=evidence)
 
 
 def evaluate_rule(rule: Any, patient: Patient, as_of: date, trial_conditions: list[str] | None = None,
@@ -428,9 +400,13 @@ def target_concepts(ruleset: RuleSet) -> frozenset[str]:
     return frozenset(found)
 
 
-def match_patient(ruleset: RuleSet, patient: Patient, as_of: date) -> MatchResult:
+def match_patient(ruleset: RuleSet, patient: Patient, as_of: date,
+                  targets: frozenset[str] | None = None) -> MatchResult:
+    """``targets`` depends on the trial only: give it (``target_concepts``)
+    when matching many patients, so it is not derived again for each."""
     conditions = ruleset.trial.conditions
-    targets = target_concepts(ruleset)
+    if targets is None:
+        targets = target_concepts(ruleset)
     results = [evaluate_criterion(c, patient, as_of, conditions, targets) for c in ruleset.criteria]
     deciding = [r.id for r in results if (r.section == "inclusion" and r.verdict is NOT_MET)
                 or (r.section == "exclusion" and r.verdict is MET)]

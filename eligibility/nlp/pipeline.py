@@ -34,8 +34,10 @@ from eligibility.ir.model import (
     Trial,
 )
 from eligibility.knowledge.language import filler_words
+from eligibility.nlp.concepts import extract_concepts
 from eligibility.nlp.demographics import extract_demographics
 from eligibility.nlp.manual import extract_manual
+from eligibility.nlp.measurements import extract_measurements
 from eligibility.segment.segmenter import content_span, segment
 
 Extractor = Callable[[str, int, Section], list[Rule]]
@@ -49,41 +51,18 @@ def _demographics(text: str, offset: int, section: Section) -> list[Rule]:
     return extract_demographics(text, offset, section)
 
 
-def _extractors() -> list[Extractor]:
-    """The extractors in order of precedence: a later rule whose span lies
-    inside an earlier rule's span is dropped (the earlier one understood that
-    text already)."""
-    extractors: list[Extractor] = [_manual, _demographics]
-    extractors.extend(_optional_extractors())
-    return extractors
+def _measurements(text: str, offset: int, section: Section) -> list[Rule]:
+    return extract_measurements(text, offset)
 
 
-def _optional_extractors() -> list[Extractor]:
-    found: list[Extractor] = []
-    try:
-        from eligibility.nlp.measurements import extract_measurements
-    except ImportError:
-        pass
-    else:
+def _concepts(text: str, offset: int, section: Section) -> list[Rule]:
+    kept = [r for r in (_without_imaging(rule) for rule in extract_concepts(text, offset, section.value)) if r is not None]
+    return [_with_severity(rule, text, offset) for rule in kept]
 
-        def _measurements(text: str, offset: int, section: Section) -> list[Rule]:
-            found: list[Rule] = extract_measurements(text, offset)
-            return found
 
-        found.append(_measurements)
-    try:
-        from eligibility.nlp.concepts import extract_concepts
-    except ImportError:
-        pass
-    else:
-
-        def _concepts(text: str, offset: int, section: Section) -> list[Rule]:
-            found: list[Rule] = extract_concepts(text, offset, section.value)
-            kept = [r for r in (_without_imaging(rule) for rule in found) if r is not None]
-            return [_with_severity(rule, text, offset) for rule in kept]
-
-        found.append(_concepts)
-    return found
+# In order of precedence: a later rule whose span lies inside an earlier
+# rule's span is dropped (the earlier one understood that text already).
+EXTRACTORS: tuple[Extractor, ...] = (_manual, _demographics, _measurements, _concepts)
 
 
 def _without_imaging(rule: Rule) -> Rule | None:
@@ -133,16 +112,6 @@ def _with_severity(rule: Rule, text: str, offset: int) -> Rule:
     judge = ManualRule(category="investigator_judgement", span=span, text=text[span[0] - offset : span[1] - offset],
                        reason=f"'{qualifier}' is not coded in the record: a person judges it")
     return AllOf(children=[rule, judge], span=(span[0], rule.span[1]), text=text[span[0] - offset : rule.span[1] - offset])
-
-
-_EXTRACTORS: list[Extractor] | None = None
-
-
-def extractors() -> list[Extractor]:
-    global _EXTRACTORS
-    if _EXTRACTORS is None:
-        _EXTRACTORS = _extractors()
-    return _EXTRACTORS
 
 
 # -- coverage -----------------------------------------------------------------
@@ -199,7 +168,7 @@ def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
 def _extract(text: str, start: int, end: int, section: Section) -> list[Rule]:
     local = text[start:end]
     rules: list[Rule] = []
-    for extractor in extractors():
+    for extractor in EXTRACTORS:
         taken = [s for r in rules for s in spans_of(r)]
         for rule in extractor(local, start, section):
             span = getattr(rule, "span", None)
