@@ -17,6 +17,7 @@ class Language(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     filler: list[str]
+    severity: list[str]
 
 
 def manual_phrases() -> dict[str, list[str]]:
@@ -26,10 +27,22 @@ def manual_phrases() -> dict[str, list[str]]:
 
 
 @cache
-def filler_words() -> frozenset[str]:
+def language() -> Language:
     with rules_file("language.yaml").open(encoding="utf-8") as fh:
-        language = Language.model_validate(yaml.safe_load(fh))
-    return frozenset(word.lower() for word in language.filler)
+        return Language.model_validate(yaml.safe_load(fh))
+
+
+@cache
+def filler_words() -> frozenset[str]:
+    return frozenset(word.lower() for word in language().filler)
+
+
+@cache
+def severity_regex() -> re.Pattern[str]:
+    """A severity qualifier (and up to two words) right before the end of the
+    text: "severe", "uncontrolled severe", "clinically significant chronic"."""
+    words = "|".join(phrase_pattern(p) for p in sorted(language().severity, key=len, reverse=True))
+    return re.compile(rf"(?:{words})(?:\s+or\s+\w+)?\s+(?:\w+\s+){{0,2}}$", re.I)
 
 
 def phrase_pattern(phrase: str) -> str:

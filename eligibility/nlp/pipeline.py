@@ -33,7 +33,7 @@ from eligibility.ir.model import (
     TimeUnit,
     Trial,
 )
-from eligibility.knowledge.language import filler_words
+from eligibility.knowledge.language import filler_words, severity_regex
 from eligibility.nlp.concepts import extract_concepts
 from eligibility.nlp.demographics import extract_demographics
 from eligibility.nlp.manual import extract_manual
@@ -85,13 +85,6 @@ def _without_imaging(rule: Rule) -> Rule | None:
     return rule
 
 
-_SEVERITY = re.compile(
-    r"\b(?:severe|severely|uncontrolled|unstable|serious|(?:clinically\s+)?significant|clinically\s+relevant|"
-    r"poorly\s+controlled|decompensated|symptomatic|life[- ]threatening)\b(?:\s+or\s+\w+)?\s+(?:\w+\s+){0,2}$",
-    re.I,
-)
-
-
 def _with_severity(rule: Rule, text: str, offset: int) -> Rule:
     """"Severe infectious diseases", "uncontrolled hypertension": a record
     codes the disease, not its severity. The condition decides when absent
@@ -104,7 +97,7 @@ def _with_severity(rule: Rule, text: str, offset: int) -> Rule:
         return rule
     start = rule.span[0] - offset
     before = text[max(0, start - 60) : start]
-    m = _SEVERITY.search(before)
+    m = severity_regex().search(before)
     if m is None:
         return rule
     qualifier = " ".join(m.group(0).split())
