@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from eligibility.errors import InputError
+from eligibility.errors import InputError, read_input
 from eligibility.ingest.ctgov import is_study, iter_studies, study_to_source
 from eligibility.ingest.page import read_text
 from eligibility.ingest.rulesfile import is_rules_file, load_rules
@@ -32,14 +32,9 @@ def _read(arg: str) -> tuple[str, str, str]:
         name, stem = "<stdin>", "stdin"
     else:
         path = Path(arg)
-        if not path.exists():
-            raise InputError(arg, "no such file")
         if path.is_dir():
             raise InputError(arg, "is a folder; give trial files (or - for standard input)")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(arg, f"cannot be read ({exc.strerror})") from None
+        data = read_input(path)
         name, stem = arg, path.name.split(".")[0]
     if b"\x00" in data[:8192]:
         raise InputError(name, "is a binary file, not trial text or JSON")

@@ -47,7 +47,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eligibility.errors import InputError
+from eligibility.errors import InputError, read_input
 from eligibility.patients.model import (
     AllergyFact,
     CodeSystem,
@@ -636,10 +636,4 @@ def load_json_bytes(raw: bytes, source: str) -> Any:
 def read_fhir_file(path: str | Path) -> list[Patient]:
     """Read one FHIR JSON file (Bundle or Patient) into patients."""
     source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except OSError as exc:
-        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
-    return patients_from_fhir(load_json_bytes(raw, source), source)
+    return patients_from_fhir(load_json_bytes(read_input(path), source), source)

@@ -58,7 +58,7 @@ from typing import Annotated, Any, Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from eligibility.errors import InputError
+from eligibility.errors import InputError, read_input
 from eligibility.patients.profile import load_yaml_bytes, validation_problem
 
 __all__ = [
@@ -346,12 +346,7 @@ class Scenario(_Strict):
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (YAML or JSON)."""
-    source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
-    return scenario_from_data(load_yaml_bytes(raw, source), source)
+    return scenario_from_data(load_yaml_bytes(read_input(path), str(path)), str(path))
 
 
 def scenario_from_data(data: object, source: str = "scenario") -> Scenario:

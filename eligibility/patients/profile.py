@@ -63,7 +63,7 @@ from pydantic import (
     model_validator,
 )
 
-from eligibility.errors import InputError
+from eligibility.errors import InputError, read_input
 from eligibility.patients.fhir import clean_text
 from eligibility.patients.model import (
     AllergyFact,
@@ -407,13 +407,7 @@ def load_yaml_bytes(raw: bytes, source: str) -> Any:
 def read_profile_file(path: str | Path) -> list[Patient]:
     """Read a JSON or YAML profile file (one patient or a list)."""
     source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except OSError as exc:
-        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
-    data = load_yaml_bytes(raw, source)
+    data = load_yaml_bytes(read_input(path), source)
     if not looks_like_profile(data):
         raise InputError(source, "not a patient profile (expected a mapping with an `id`)")
     return patients_from_profile_data(data, source)

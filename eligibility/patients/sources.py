@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from eligibility.errors import InputError
+from eligibility.errors import InputError, read_input
 from eligibility.patients.fhir import load_json_bytes, patients_from_fhir, patients_from_resources
 from eligibility.patients.model import Patient
 from eligibility.patients.ndjson import iter_ndjson_patients
@@ -125,12 +125,7 @@ def _file(path: Path, report: ErrorHandler) -> Iterator[Patient]:
 
 
 def _read(path: Path, source: str) -> list[Patient] | None:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except OSError as exc:
-        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
+    raw = read_input(path)
     if not raw.strip():
         raise InputError(source, "file is empty")
     data: Any
