@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from eligibility.errors import EligibilityError, InputError
+from eligibility.cli.output import StreamWriter
+from eligibility.errors import EligibilityError
 
 
 class BadUsage(EligibilityError):
@@ -19,21 +17,8 @@ class BadUsage(EligibilityError):
 
 def write_output(text: str, output: Path | None) -> None:
     """Write all of ``text`` to ``output`` (atomically) or to stdout."""
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(str(output), "cannot write: the folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with StreamWriter(output) as out:
+        out.write(text)
 
 
 def choice(value: str, allowed: tuple[str, ...], option: str) -> str:

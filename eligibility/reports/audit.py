@@ -17,7 +17,6 @@ same numbers):
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eligibility.ir.model import Criterion, RuleSet, Status
+from eligibility.ir.schema import published_schema, schema_json
 from eligibility.matching.verdicts import CriterionResult, MatchResult, TrialVerdict, Verdict
 from eligibility.reports.describe import describe
 
@@ -169,14 +169,11 @@ class AuditReport(_Model):
 
 
 def audit_schema() -> dict[str, Any]:
-    schema = AuditReport.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "eligibility audit"
-    return schema
+    return published_schema(AuditReport, "eligibility audit")
 
 
 def audit_schema_json() -> str:
-    return json.dumps(audit_schema(), indent=2, ensure_ascii=False) + "\n"
+    return schema_json(audit_schema())
 
 
 # -- parse audit ---------------------------------------------------------------------------
