@@ -54,7 +54,7 @@ def load_sources(data: Path) -> list[TrialSource]:
 def years(value: float | None, unit: TimeUnit) -> float | None:
     if value is None:
         return None
-    return value / {TimeUnit.years: 1, TimeUnit.months: 12, TimeUnit.weeks: 52.18, TimeUnit.days: 365.25}[unit]
+    return unit.convert(value, TimeUnit.years)
 
 
 Bound = tuple[float, bool]  # value in years, inclusive

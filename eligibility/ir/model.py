@@ -55,14 +55,24 @@ class TimeUnit(StrEnum):
     months = "months"
     years = "years"
 
+    @property
+    def days_each(self) -> float:
+        """Mean length in days (a Julian year, a twelfth of it for a month)."""
+        return _DAYS[self.value]
+
+    def convert(self, value: float, to: TimeUnit) -> float:
+        return value * self.days_each / to.days_each
+
+
+_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+
 
 class Duration(_Model):
     value: float
     unit: TimeUnit
 
     def days(self) -> float:
-        factor = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
-        return self.value * factor[self.unit.value]
+        return self.value * self.unit.days_each
 
     def __str__(self) -> str:
         value = int(self.value) if float(self.value).is_integer() else self.value

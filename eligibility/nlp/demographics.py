@@ -212,8 +212,7 @@ def _ages(text: str, section: Section = Section.inclusion) -> list[_Age]:
 
 
 def _in_months(value: float, unit: TimeUnit) -> float:
-    return {TimeUnit.years: value * 12, TimeUnit.months: value, TimeUnit.weeks: value / 4.345,
-            TimeUnit.days: value / 30.4375}[unit]
+    return unit.convert(value, TimeUnit.months)
 
 
 _FEMALE = r"(?:females?|women|woman|girls?|ladies|mothers?|(?:post|pre|peri)-?\s?menopausal\s+(?:women|females?))"

@@ -231,11 +231,10 @@ def _field_age(value: str | None) -> tuple[float, TimeUnit] | None:
 
 
 def _same_unit(a: tuple[float, TimeUnit] | None, b: tuple[float, TimeUnit] | None) -> tuple[float | None, float | None, TimeUnit]:
-    days = {TimeUnit.days: 1.0, TimeUnit.weeks: 7.0, TimeUnit.months: 30.4375, TimeUnit.years: 365.25}
     if a and b and a[1] is not b[1]:
         # One unit for both ends: the smaller one, so no bound is rounded.
-        unit = min(a[1], b[1], key=lambda u: days[u])
-        return a[0] * days[a[1]] / days[unit], b[0] * days[b[1]] / days[unit], unit
+        unit = min(a[1], b[1], key=lambda u: u.days_each)
+        return a[1].convert(a[0], unit), b[1].convert(b[0], unit), unit
     unit = (a or b or (0.0, TimeUnit.years))[1]
     return (a[0] if a else None), (b[0] if b else None), unit
 
