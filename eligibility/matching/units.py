@@ -131,6 +131,15 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def _per_mole(dimension: str, info: Analyte | None) -> tuple[float | None, str]:
+    """What one mole of the analyte weighs (mass) or is worth in equivalents."""
+    if dimension == "mass_concentration":
+        return (info.molar_mass if info is not None else None), "molar mass"
+    if dimension == "equivalent_concentration":
+        return (info.valence if info is not None else None), "valence"
+    return 1.0, ""
+
+
 def convert(
     value: float, from_unit: str | None, to_unit: str | None, analyte: Analyte | str | None = None
 ) -> Conversion:
@@ -215,27 +224,15 @@ def convert(
     # mass / substance / equivalents
     chem = {"mass_concentration", "substance_concentration", "equivalent_concentration"}
     if fd in chem and td in chem:
-        # to mol/L first
-        if fd == "mass_concentration":
-            if info is None or info.molar_mass is None:
-                return refuse(f"{name} has no documented molar mass, so {from_u.code} cannot become {to_u.code}")
-            mol = value * from_u.factor / info.molar_mass
-        elif fd == "equivalent_concentration":
-            if info is None or info.valence is None:
-                return refuse(f"{name} has no documented valence, so mEq/L cannot become {to_u.code}")
-            mol = value * from_u.factor / info.valence
-        else:
-            mol = value * from_u.factor
-        if td == "mass_concentration":
-            if info is None or info.molar_mass is None:
-                return refuse(f"{name} has no documented molar mass, so {from_u.code} cannot become {to_u.code}")
-            out = mol * info.molar_mass / to_u.factor
-        elif td == "equivalent_concentration":
-            if info is None or info.valence is None:
-                return refuse(f"{name} has no documented valence, so {from_u.code} cannot become mEq/L")
-            out = mol * info.valence / to_u.factor
-        else:
-            out = mol / to_u.factor
+        # through mol/L: mass by molar mass, equivalents by valence
+        per_mole: list[float] = []
+        for dim in (fd, td):
+            factor, what = _per_mole(dim, info)
+            if factor is None:
+                return refuse(f"{name} has no documented {what}, so {from_u.code} cannot become {to_u.code}")
+            per_mole.append(factor)
+        mol = value * from_u.factor / per_mole[0]
+        out = mol * per_mole[1] / to_u.factor
         return Conversion(value=out, unit=to_u.code)
 
     return refuse(f"{from_u.code} and {to_u.code} measure different things for {name}")
