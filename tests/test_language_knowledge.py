@@ -1,0 +1,41 @@
+"""The shared phrase lists load, are well formed, and do what they say."""
+
+from __future__ import annotations
+
+import pytest
+
+from eligibility.knowledge.language import (
+    filler_words,
+    language,
+    manual_phrases,
+    manual_regex,
+    severity_regex,
+)
+
+
+def test_lists_are_non_empty_lowercase_phrases() -> None:
+    for category, phrases in manual_phrases().items():
+        assert phrases, category
+        for phrase in phrases:
+            assert phrase.strip() == phrase and phrase, (category, phrase)
+    assert language().severity and all(w == w.lower() for w in language().severity)
+    assert "patients" in filler_words()
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [("Signed informed consent", "consent"), ("Willing to comply", "willingness"),
+     ("in the opinion of the investigator", "investigator_judgement")],
+)
+def test_manual_phrases_match(text: str, category: str) -> None:
+    m = manual_regex().search(text)
+    assert m is not None and m.lastgroup == category
+
+
+def test_ecog_is_not_a_manual_phrase() -> None:
+    assert manual_regex().search("Eastern Cooperative Oncology Group performance status 0-1") is None
+
+
+@pytest.mark.parametrize(("before", "found"), [("Severe ", True), ("uncontrolled severe ", True), ("known ", False)])
+def test_severity_before_a_condition(before: str, found: bool) -> None:
+    assert bool(severity_regex().search(before)) is found
