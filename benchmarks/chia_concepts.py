@@ -72,6 +72,12 @@ class Stats:
     false_pos: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
+def _read_raw(path: Path) -> str:
+    # BRAT offsets count the \r of CRLF lines; universal newlines would shift them
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
 def read_ann(path: Path) -> list[Entity]:
     entities: dict[str, Entity] = {}
     relations: list[tuple[str, str, str]] = []
@@ -147,7 +153,7 @@ def main(argv: list[str]) -> int:
         if not ann.exists():
             continue
         section = "exclusion" if txt.stem.endswith("_exc") else "inclusion"
-        text = txt.read_text(encoding="utf-8")
+        text = _read_raw(txt)
         gold = [e for e in read_ann(ann) if e.type in KINDS]
         leaves: list[Leaf] = []
         pos = 0

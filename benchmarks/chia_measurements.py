@@ -31,6 +31,12 @@ _NUM = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?!\d)|\d
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "a": 1, "b": 2, "c": 3}
 
 
+def _read_raw(path: Path) -> str:
+    # BRAT offsets count the \r of CRLF lines; universal newlines would shift them
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
 def _leaves(rule: Rule) -> list[MeasurementRule]:
     if isinstance(rule, (AllOf, AnyOf)):
         return [leaf for child in rule.children for leaf in _leaves(child)]
@@ -114,7 +120,7 @@ def run(root: Path) -> int:
         txt = ann.with_suffix(".txt")
         if not txt.exists():
             continue
-        text = txt.read_text(encoding="utf-8")
+        text = _read_raw(txt)
         ents: dict[str, tuple[str, int, int, str]] = {}
         rels: list[tuple[str, str]] = []
         for line in ann.read_text(encoding="utf-8").splitlines():
