@@ -13,10 +13,9 @@ import re
 from functools import cache, lru_cache
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from eligibility.knowledge.paths import rules_file
+from eligibility.knowledge.paths import load_yaml
 
 _LOINC_RE = re.compile(r"^\d{1,7}-\d$")
 
@@ -153,10 +152,7 @@ def loinc_valid(code: str) -> bool:
 
 @cache
 def load_catalog() -> AnalyteCatalog:
-    path = rules_file("analytes.yaml")
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    return AnalyteCatalog.model_validate(data)
+    return AnalyteCatalog.model_validate(load_yaml("analytes.yaml"))
 
 
 def load_analytes() -> dict[str, Analyte]:

@@ -25,10 +25,9 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from eligibility.knowledge.paths import rules_file
+from eligibility.knowledge.paths import load_yaml
 
 LexiconKind = Literal["condition", "medication", "procedure"]
 CodeSystemName = Literal["snomed", "icd10cm", "rxnorm"]
@@ -404,9 +403,7 @@ class Lexicon:
 
 
 def _load(name: str) -> ConceptFile:
-    with rules_file(name).open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    return ConceptFile.model_validate(data)
+    return ConceptFile.model_validate(load_yaml(name))
 
 
 @cache
@@ -434,6 +431,4 @@ def lexicon(kind: LexiconKind) -> Lexicon:
 
 @cache
 def triggers() -> Triggers:
-    with rules_file("triggers.yaml").open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    return Triggers.model_validate(data)
+    return Triggers.model_validate(load_yaml("triggers.yaml"))

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from eligibility.knowledge.concepts import triggers
-from eligibility.knowledge.paths import rules_file
+from eligibility.knowledge.paths import load_yaml
 
 
 class Language(BaseModel):
@@ -28,8 +27,7 @@ def manual_phrases() -> dict[str, list[str]]:
 
 @cache
 def language() -> Language:
-    with rules_file("language.yaml").open(encoding="utf-8") as fh:
-        return Language.model_validate(yaml.safe_load(fh))
+    return Language.model_validate(load_yaml("language.yaml"))
 
 
 @cache
