@@ -11,6 +11,7 @@ from eligibility.knowledge.language import (
     manual_regex,
     severity_regex,
 )
+from eligibility.nlp.manual import extract_manual
 
 
 def test_lists_are_non_empty_lowercase_phrases() -> None:
@@ -39,3 +40,16 @@ def test_ecog_is_not_a_manual_phrase() -> None:
 @pytest.mark.parametrize(("before", "found"), [("Severe ", True), ("uncontrolled severe ", True), ("known ", False)])
 def test_severity_before_a_condition(before: str, found: bool) -> None:
     assert bool(severity_regex().search(before)) is found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Signed informed consent", "WILLING TO COMPLY with visits", "in the opinion of the investigator’s team",
+     "ſigned informed consent", "Signed İnformed consent", "ınformed consent", "INVESTIGATORS opinion ǅ"],
+)
+def test_folded_manual_regex_finds_what_re_i_finds(text: str) -> None:
+    """extract_manual matches lowercased text case-sensitively where that is
+    equivalent to re.I, and falls back to re.I where it is not."""
+    expected = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in manual_regex().finditer(text)]
+    got = [(r.span[0], r.span[1], r.category, r.text) for r in extract_manual(text) if r.span is not None]
+    assert got == expected

@@ -72,3 +72,49 @@ def manual_prefilter() -> re.Pattern[str]:
                 word = word.split("'")[0]
             firsts.add(re.escape(word))
     return re.compile(r"\b(?:" + "|".join(sorted(firsts, key=len, reverse=True)) + ")", re.I)
+
+
+# -- the manual phrases over case-folded text -------------------------------------
+#
+# Python's re skips an alternative in one step when it starts with a plain
+# literal, but not under re.I: there every one of the ~170 phrases is tried at
+# every position. Matching the lowercased text case-sensitively, with the
+# shared ``\b`` in front of the alternation, finds the same matches about 5x
+# faster. It is exact only where lowercasing keeps every offset and where re.I
+# would not fold a non-ASCII letter onto an ASCII one: İ (lowercases to two
+# characters), dotless ı and long ſ (re.I matches them to i and s; lower()
+# leaves them). Kelvin K lowercases to k, as re.I reads it.
+_UNFOLDABLE = frozenset("\u0130\u0131\u017f")
+
+
+def fold_case(text: str) -> str | None:
+    """``text`` lowercased, when matching it case-sensitively against
+    lowercase phrases equals matching ``text`` under re.I; else None."""
+    low = text.lower()
+    if text.isascii():
+        return low
+    if len(low) != len(text) or not _UNFOLDABLE.isdisjoint(text):
+        return None
+    return low
+
+
+def _phrase_body(phrase: str) -> str:
+    """phrase_pattern without its leading ``\\b``, for lowercase text."""
+    return phrase_pattern(phrase.lower())[len(r"\b"):]
+
+
+@cache
+def manual_regex_folded() -> re.Pattern[str]:
+    """manual_regex for fold_case(text): the same alternatives in the same
+    order (so the same phrase wins at each position), case-sensitive."""
+    parts = []
+    for category, phrases in manual_phrases().items():
+        alternatives = "|".join(_phrase_body(p) for p in sorted(phrases, key=len, reverse=True))
+        parts.append(f"(?P<{category}>{alternatives})")
+    return re.compile(r"\b(?:" + "|".join(parts) + ")")
+
+
+@cache
+def manual_prefilter_folded() -> re.Pattern[str]:
+    """manual_prefilter for fold_case(text)."""
+    return re.compile(manual_prefilter().pattern.lower())

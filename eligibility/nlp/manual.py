@@ -3,8 +3,16 @@ investigator's judgement, ability to comply, contraception, other trials."""
 
 from __future__ import annotations
 
+import re
+
 from eligibility.ir.model import ManualRule, Rule
-from eligibility.knowledge.language import manual_prefilter, manual_regex
+from eligibility.knowledge.language import (
+    fold_case,
+    manual_prefilter,
+    manual_prefilter_folded,
+    manual_regex,
+    manual_regex_folded,
+)
 
 _REASONS = {
     "consent": "consent is given in person, not recorded in a medical record",
@@ -19,16 +27,23 @@ _REASONS = {
 
 def extract_manual(text: str, offset: int = 0) -> list[Rule]:
     rules: list[Rule] = []
-    if not manual_prefilter().search(text):
+    # The case-folded text, where it is equivalent, is matched much faster
+    # (see fold_case); the offsets are the same, the text is the original's.
+    folded = fold_case(text)
+    haystack: str = text if folded is None else folded
+    prefilter: re.Pattern[str] = manual_prefilter() if folded is None else manual_prefilter_folded()
+    if not prefilter.search(haystack):
         return rules
-    for m in manual_regex().finditer(text):
+    regex: re.Pattern[str] = manual_regex() if folded is None else manual_regex_folded()
+    for m in regex.finditer(haystack):
         category = m.lastgroup or "other"
+        start, end = m.span()
         rules.append(
             ManualRule(
                 category=category,  # type: ignore[arg-type]
                 reason=_REASONS[category],
-                span=(offset + m.start(), offset + m.end()),
-                text=m.group(0),
+                span=(offset + start, offset + end),
+                text=text[start:end],
             )
         )
     return rules
