@@ -6,6 +6,7 @@ import pytest
 
 import eligibility
 from eligibility.ir.model import AgeRule, Section, SexRule
+from eligibility.nlp import demographics
 from eligibility.nlp.demographics import extract_demographics
 from tests.conftest import TRIALS
 
@@ -100,3 +101,22 @@ def test_manual_criteria() -> None:
     assert by_id["inc-2"].status.value == "manual"  # informed consent
     assert by_id["exc-1"].status.value == "manual"  # in the opinion of the investigator
     assert by_id["exc-10"].status.value == "manual"  # inability to understand informed consent
+
+
+def test_bound_lookahead_admits_every_comparator() -> None:
+    """_BOUND_OLD's lookahead lists the first characters of the comparators:
+    one missing would silently drop ages written with that comparator."""
+    import re._parser as sre_parse  # the parse tree gives each alternative's first character
+
+    def firsts(tree: sre_parse.SubPattern) -> set[str]:
+        op, av = tree[0]
+        if op is sre_parse.LITERAL:
+            return {chr(av)}
+        if op is sre_parse.BRANCH:
+            return set().union(*(firsts(b) for b in av[1]))
+        if op is sre_parse.SUBPATTERN:
+            return firsts(av[-1])
+        raise AssertionError(f"unexpected first element {op}")
+
+    comparators = sre_parse.parse(f"(?:{demographics._GE}|{demographics._LE}|{demographics._GT}|{demographics._LT})")
+    assert {c.lower() for c in firsts(comparators)} <= set(demographics._CMP_FIRST)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from eligibility.ir.model import AgeRule, Rule, Section, Sex, SexRule, TimeUnit
+from eligibility.knowledge.language import fold_case
 
 _UNIT_WORDS = r"years?|yrs?\.?|y\.?o\.?|y(?=\b)|months?|mos?\.?|weeks?|wks?\.?|days?"
 
@@ -86,8 +87,11 @@ _BOUND_CUED = re.compile(
     _FLAGS,
 )
 # >= 18 years of age / 18 years or older / older than 50 yrs / under 20 years old / 18+ years
+# Every match starts with a comparator, a space or the number: the lookahead
+# rejects other positions in one step instead of trying each comparator there.
+_CMP_FIRST = r"<>=≥≤⩾⩽abeglmnouy"
 _BOUND_OLD = re.compile(
-    rf"(?P<cmp>{_GE}|{_LE}|{_GT}|{_LT})?\s*{_n('value')}\s*(?P<plus>\+)?\s*{_u('unit')}\s*(?:{_OLD})?\s*"
+    rf"(?=[{_CMP_FIRST}\s\d])(?P<cmp>{_GE}|{_LE}|{_GT}|{_LT})?\s*{_n('value')}\s*(?P<plus>\+)?\s*{_u('unit')}\s*(?:{_OLD})?\s*"
     rf"(?P<post>(?:and|or)\s+(?:over|older|above|more|greater|younger|under|less|below|up)(?:\s+than)?|\+)?",
     _FLAGS,
 )
@@ -119,6 +123,18 @@ _CONDITIONAL_AFTER = re.compile(
     re.I,
 )
 _OLDER_PHRASE = re.compile(rf"\b(?:older|younger|aged|age)\b|{_OLD}\b", _FLAGS)
+
+
+def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The twin of a lowercase re.I pattern for fold_case() text: Python's re
+    runs case-sensitive alternations several times faster."""
+    if pattern.pattern.replace("(?P<", "") != pattern.pattern.replace("(?P<", "").lower():
+        raise ValueError(f"not a lowercase pattern: {pattern.pattern[:60]}")
+    return re.compile(pattern.pattern, pattern.flags & ~re.I)
+
+
+_AGE_PATTERNS = (_RANGE_CUED, _RANGE_OLD, _PAREN, _BOUND_CUED, _BOUND_OLD)
+_AGE_PATTERNS_FOLDED = tuple(_case_sensitive(p) for p in _AGE_PATTERNS)
 
 
 def _apply(age: _Age, cmp: str | None, value: float, post: str | None) -> None:
@@ -160,8 +176,13 @@ def _ages(text: str, section: Section = Section.inclusion) -> list[_Age]:
         if not conditional(age):
             found.append(age)
 
-    for pattern in (_RANGE_CUED, _RANGE_OLD):
-        for m in pattern.finditer(text):
+    # The patterns read the lowercased text where that is equivalent (offsets
+    # are the same; every group read below is lowercased or a number anyway).
+    folded = fold_case(text)
+    haystack = text if folded is None else folded
+    range_cued, range_old, paren, bound_cued, bound_old = _AGE_PATTERNS if folded is None else _AGE_PATTERNS_FOLDED
+    for pattern in (range_cued, range_old):
+        for m in pattern.finditer(haystack):
             low, high = _num(m.group("low")), _num(m.group("high"))
             unit_low = _unit(m.group("ulow") or m.group("uhigh"))
             unit_high = _unit(m.group("uhigh") or m.group("ulow"))
@@ -173,11 +194,11 @@ def _ages(text: str, section: Section = Section.inclusion) -> list[_Age]:
             else:
                 unit = unit_high
             add(_Age(m.start(), m.end(), min=low, max=high, unit=unit))
-    for m in _PAREN.finditer(text):
+    for m in paren.finditer(haystack):
         age = _Age(m.start(), m.end(), unit=_unit(m.group("unit")))
         _apply(age, m.group("cmp"), _num(m.group("value")), None)
         add(age)
-    for m in _BOUND_CUED.finditer(text):
+    for m in bound_cued.finditer(haystack):
         cmp, post = m.group("cmp"), m.group("post")
         value = _num(m.group("value"))
         if not cmp and not post:
@@ -188,7 +209,7 @@ def _ages(text: str, section: Section = Section.inclusion) -> list[_Age]:
             _apply(age, m.group("cmp2"), _num(m.group("value2")), None)
         if value <= 130:
             add(age)
-    for m in _BOUND_OLD.finditer(text):
+    for m in bound_old.finditer(haystack):
         cmp, post = m.group("cmp"), m.group("post") or ("+" if m.group("plus") else None)
         whole = m.group(0)
         if not (cmp or post):
@@ -241,7 +262,26 @@ def _sex(text: str, section: Section) -> SexRule | None:
     return SexRule(sex=sex, span=(m.start("sex"), m.end("sex")), text=m.group("sex"))
 
 
-_AGE_HINT = re.compile(r"\d.*(?:age|old|yr|year|month|week|day|\by\b|yo)|dult|\(\s*[<>≤≥]\s*\d|(?:ages?|aged|older|younger)\b.*\d", re.I | re.S)
+# An age needs a number with an age or time word after it, "adult", "(< 18"
+# or an age word before a number. Searched in parts: as one pattern
+# (r"\d.*(?:age|...)|dult|...|(?:ages?|...)\b.*\d") the greedy .* rescanned
+# the rest of the text from every digit.
+_DIGIT = re.compile(r"\d")
+_HINT_AFTER_DIGIT = re.compile(r"age|old|yr|year|month|week|day|\by\b|yo", re.I)
+_HINT_ANYWHERE = re.compile(r"dult|\(\s*[<>≤≥]\s*\d", re.I)
+_HINT_BEFORE_DIGIT = re.compile(r"(?:ages?|aged|older|younger)\b", re.I)
+
+
+def _age_hint(text: str) -> bool:
+    # The first digit leaves the most text after it for an age word; the
+    # first age word (the earliest to end) the most for a digit.
+    digit = _DIGIT.search(text)
+    if digit is None:
+        return bool(_HINT_ANYWHERE.search(text))
+    if _HINT_AFTER_DIGIT.search(text, digit.end()) or _HINT_ANYWHERE.search(text):
+        return True
+    word = _HINT_BEFORE_DIGIT.search(text)
+    return word is not None and _DIGIT.search(text, word.end()) is not None
 
 
 def extract_demographics(text: str, offset: int = 0, section: Section = Section.inclusion) -> list[Rule]:
@@ -250,7 +290,7 @@ def extract_demographics(text: str, offset: int = 0, section: Section = Section.
     if sex is not None and sex.span is not None:
         sex.span = (sex.span[0] + offset, sex.span[1] + offset)
         rules.append(sex)
-    ages = _ages(text, section) if _AGE_HINT.search(text) else []
+    ages = _ages(text, section) if _age_hint(text) else []
     for age in ages:
         if age.min is not None and age.max is not None and age.min == age.max and age.min_inclusive:
             continue  # a bare "age 18" is no threshold
