@@ -51,7 +51,7 @@ from eligibility.ir.model import (
     Window,
 )
 from eligibility.matching.concepts import find_matches
-from eligibility.matching.measurements import evaluate_measurement
+from eligibility.matching.measurements import ObservationIndex, evaluate_measurement
 from eligibility.matching.verdicts import (
     CriterionResult,
     Evidence,
@@ -324,8 +324,20 @@ def _smoking(rule: SmokingRule, patient: Patient, as_of: date) -> Outcome:
     return Outcome(verdict=MET if ok else NOT_MET, reason=f"smoking status on {latest.effective}: {value}", evidence=evidence)
 
 
+def _observation_index(patient: Patient) -> ObservationIndex:
+    """The patient's observation index, built once for all the rules of all
+    trials matched against the patient; rebuilt if the list was replaced or
+    grown since."""
+    index = patient._matcher_cache.get("observations")
+    if not isinstance(index, ObservationIndex) or index.observations is not patient.observations \
+            or index.size != len(patient.observations):
+        index = ObservationIndex(patient.observations)
+        patient._matcher_cache["observations"] = index
+    return index
+
+
 def _measurement(rule: MeasurementRule, patient: Patient, as_of: date) -> Outcome:
-    result = evaluate_measurement(rule, patient.observations, as_of)
+    result = evaluate_measurement(rule, patient.observations, as_of, _observation_index(patient))
     evidence = [Evidence.of(o, o.effective, o.value if o.value is not None else o.value_text, o.unit) for o in result.evidence]
     return Outcome(verdict=Verdict(result.verdict), reason=result.reason, evidence=evidence)
 

@@ -75,6 +75,48 @@ def _matches(rule: MeasurementRule, analyte: Analyte | None, obs: ObservationFac
     return False
 
 
+class ObservationIndex:
+    """A patient's observations by LOINC code, by the analyte their names
+    resolve to and by normalised name, so that each measurement rule looks
+    its candidates up instead of testing every observation (``_matches``
+    finds the same ones, in record order)."""
+
+    def __init__(self, observations: list[ObservationFact]) -> None:
+        self.observations = observations
+        self.size = len(observations)
+        self._by_loinc: dict[str, list[int]] = {}
+        self._by_analyte: dict[str, list[int]] = {}
+        self._by_name: dict[str, list[int]] = {}
+        for i, obs in enumerate(observations):
+            for code in {c.code for c in obs.codes if c.system == "loinc"}:
+                self._by_loinc.setdefault(code, []).append(i)
+            for text in [obs.text] + [c.display for c in obs.codes]:
+                if not text:
+                    continue
+                found = analyte_by_name(text)
+                if found is not None:
+                    _add(self._by_analyte, found.id, i)
+                _add(self._by_name, normalize_name(text), i)
+
+    def candidates(self, rule: MeasurementRule, analyte: Analyte | None) -> list[ObservationFact]:
+        codes = {c.code for c in rule.codes if c.system == "loinc"}
+        if analyte is not None:
+            codes.update(analyte.loinc)
+        hits: set[int] = set()
+        for code in codes:
+            hits.update(self._by_loinc.get(code, ()))
+        hits.update(self._by_analyte.get(analyte.id if analyte is not None else rule.analyte, ()))
+        hits.update(self._by_name.get(normalize_name(rule.analyte), ()))
+        return [self.observations[i] for i in sorted(hits)]
+
+
+def _add(index: dict[str, list[int]], key: str, i: int) -> None:
+    """Append ``i`` once (an observation's texts often repeat a name)."""
+    found = index.setdefault(key, [])
+    if not found or found[-1] != i:
+        found.append(i)
+
+
 def _window_days(rule: MeasurementRule) -> tuple[float | None, float | None]:
     if rule.window is None:
         return None, None
@@ -126,14 +168,19 @@ def _reference(
     return None, None, "no reference range"
 
 
-def evaluate_measurement(rule: MeasurementRule, observations: list[ObservationFact], as_of: date) -> MeasurementVerdict:
+def evaluate_measurement(rule: MeasurementRule, observations: list[ObservationFact], as_of: date,
+                         index: ObservationIndex | None = None) -> MeasurementVerdict:
     """met / not_met / unknown for one measurement rule, with the reason a
-    coordinator reads and the observation(s) used."""
+    coordinator reads and the observation(s) used. ``index`` (of these
+    observations) spares the scan of all of them when rules are many."""
     analyte = analyte_by_id_or_name(rule.analyte)
     label = _label(rule, analyte)
     within, not_within = _window_days(rule)
 
-    candidates = [o for o in observations if _matches(rule, analyte, o)]
+    if index is not None:
+        candidates = index.candidates(rule, analyte)
+    else:
+        candidates = [o for o in observations if _matches(rule, analyte, o)]
     if not candidates:
         return MeasurementVerdict(verdict="unknown", reason=f"no {label} in the record")
     dated: list[ObservationFact] = []

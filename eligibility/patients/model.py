@@ -8,9 +8,9 @@ id it came from, so a verdict can cite it as evidence.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 CodeSystem = Literal["snomed", "icd10cm", "rxnorm", "loinc", "atc", "cvx", "other"]
 
@@ -93,3 +93,6 @@ class Patient(_Model):
     medications: list[MedicationFact] = Field(default_factory=list)
     procedures: list[ProcedureFact] = Field(default_factory=list)
     allergies: list[AllergyFact] = Field(default_factory=list)
+    # The matcher's lookup structures over this record, built on first use
+    # (matching.evaluate); not part of the data, never serialised.
+    _matcher_cache: dict[str, Any] = PrivateAttr(default_factory=dict)
