@@ -27,7 +27,10 @@ from eligibility.knowledge.analytes import name_pattern
 from eligibility.nlp.measurements import extract_measurements
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "chia" / "chia_without_scope"
-_NUM = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<!\d)\.\d+")
+_NUM = re.compile(
+    r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d.])|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+,\d{1,2}(?!\d)|\d+)"
+    r"(?:\.\d+)?|(?<!\d)\.\d+"
+)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "a": 1, "b": 2, "c": 3}
 
 
@@ -55,6 +58,8 @@ def _gold_comparator(value: str) -> str | None:
         return ">" if _NUM.search(v) else "above_normal"
     if re.search(r"<|less than|lower than|below|under|fewer", v):
         return "<" if _NUM.search(v) else "below_normal"
+    if re.search(r"abnormal|out(?:side)? (?:of )?(?:the )?normal", v):
+        return "abnormal"
     if re.search(r"normal|wnl", v):
         return "normal"
     return None
@@ -63,11 +68,20 @@ def _gold_comparator(value: str) -> str | None:
 def _numbers(value: str) -> list[float]:
     out = []
     for m in _NUM.finditer(value):
-        number = float(m.group(0).replace(",", "").replace(" ", ""))
+        raw = m.group(0).replace(" ", "")
+        sign = -1.0
         before = value[: m.start()].rstrip()
-        if before.endswith("-") and not before[:-1].rstrip()[-1:].isdigit():
-            number = -number
-        out.append(number)
+        if not (before.endswith("-") and not before[:-1].rstrip()[-1:].isdigit()):
+            sign = 1.0
+        # "1,5" (decimal comma) and "100.000" (dot-grouped thousands) are
+        # ambiguous; every reading counts, the extractor has to hit one of them
+        if re.fullmatch(r"\d+,\d{1,2}", raw):
+            readings = [float(raw.replace(",", ".")), *(float(x) for x in raw.split(","))]
+        elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+            readings = [float(raw.replace(".", ""))] + ([float(raw)] if raw.count(".") == 1 else [])
+        else:
+            readings = [float(raw.replace(",", ""))]
+        out.extend(sign * r for r in readings)
     if not out:
         for word in re.findall(r"\b(iv|iii|ii|i|v|vi|a|b|c)\b", value.lower()):
             out.append(float(_ROMAN[word]))
@@ -90,16 +104,31 @@ def _agrees(leaf: MeasurementRule, value: str) -> bool:
         ">=": {">=", ">"}, ">": {">", ">="}, "<=": {"<=", "<"}, "<": {"<", "<="},
         "between": {"between"}, "=": {"=", "between"}, "above_normal": {"above_normal", ">"},
         "below_normal": {"below_normal", "<"}, "normal": {"normal"},
+        "abnormal": {"above_normal", "below_normal"},
     }
     if leaf.comparator not in equivalent.get(comp, {comp}):
         return False
     got = [x for x in (leaf.value, leaf.value_high) if x is not None]
-    if comp in ("normal", "above_normal", "below_normal") and not got:
+    if comp in ("normal", "above_normal", "below_normal", "abnormal") and not got:
         return True
     if not nums or not got:
         return not nums and not got
     # every value we read must appear in the gold value (x ULN multiples too)
     return all(any(abs(g - n) < 1e-6 for n in nums) for g in got)
+
+
+def _readings(
+    vid: str, ents: dict[str, tuple[str, int, int, str]], also: dict[str, list[str]], or_groups: list[list[str]]
+) -> list[str]:
+    """The Value's text, the Values it subsumes (the same threshold in another
+    unit), and its "or" siblings one by one and joined ("0" OR "1" OR "2")."""
+    out = [ents[vid][3]]
+    out += [ents[x][3] for x in also.get(vid, []) if x in ents and ents[x][0] == "Value"]
+    for group in or_groups:
+        if vid in group:
+            sib = [ents[x][3] for x in group if x in ents and ents[x][0] == "Value"]
+            out += [*sib, " or ".join(sib)]
+    return out
 
 
 def run(root: Path) -> int:
@@ -123,6 +152,10 @@ def run(root: Path) -> int:
         text = _read_raw(txt)
         ents: dict[str, tuple[str, int, int, str]] = {}
         rels: list[tuple[str, str]] = []
+        # a Value's other acceptable readings: the same value in another unit
+        # (Value Subsumes Value) and its "or" siblings ("0" OR "1" OR "2")
+        also: dict[str, list[str]] = {}
+        or_groups: list[list[str]] = []
         for line in ann.read_text(encoding="utf-8").splitlines():
             parts = line.split("\t")
             if line.startswith("T") and len(parts) >= 3:
@@ -134,12 +167,17 @@ def run(root: Path) -> int:
                 except (ValueError, IndexError):
                     continue
                 ents[parts[0]] = (kind, start, end, parts[2])
-            elif line.startswith("R") and len(parts) >= 2 and parts[1].startswith("Has_value"):
+            elif line.startswith("R") and len(parts) >= 2 and parts[1].startswith(("Has_value", "Subsumes")):
                 args = dict(a.split(":", 1) for a in parts[1].split()[1:] if ":" in a)
                 if "Arg1" in args and "Arg2" in args:
-                    rels.append((args["Arg1"], args["Arg2"]))
+                    if parts[1].startswith("Has_value"):
+                        rels.append((args["Arg1"], args["Arg2"]))
+                    else:
+                        also.setdefault(args["Arg1"], []).append(args["Arg2"])
+            elif line.startswith("*") and len(parts) >= 2 and parts[1].startswith("OR "):
+                or_groups.append(parts[1].split()[1:])
         pairs = [
-            (ents[a], ents[b]) for a, b in rels
+            (ents[a], ents[b], _readings(b, ents, also, or_groups)) for a, b in rels
             if a in ents and b in ents and ents[a][0] == "Measurement" and ents[b][0] == "Value"
         ]
         measurement_spans = [(e[1], e[2]) for e in ents.values() if e[0] == "Measurement"]
@@ -161,13 +199,13 @@ def run(root: Path) -> int:
             assert leaf.span is not None
             return leaf.span[0] < end and start < leaf.span[1]
 
-        for (_, ms, me, mtext), (_, _vs, _ve, vtext) in pairs:
+        for (_, ms, me, mtext), (_, _vs, _ve, vtext), alts in pairs:
             if not _has_threshold(vtext):
                 continue
             gold_pairs += 1
             known = bool(names.search(mtext)) and names.search(mtext).lastgroup != "skip"  # type: ignore[union-attr]
             gold_known += known
-            ok = any(overlaps(leaf, ms, me) and _agrees(leaf, vtext) for leaf in rules)
+            ok = any(overlaps(leaf, ms, me) and any(_agrees(leaf, v) for v in alts) for leaf in rules)
             if ok:
                 hit += 1
                 hit_known += known
@@ -181,7 +219,9 @@ def run(root: Path) -> int:
             if line_no not in lines_with_gold:
                 continue
             ours += 1
-            good = any(overlaps(leaf, ms, me) and _agrees(leaf, vtext) for (_, ms, me, _), (_, _, _, vtext) in pairs)
+            good = any(
+                overlaps(leaf, ms, me) and any(_agrees(leaf, v) for v in alts) for (_, ms, me, _), _v, alts in pairs
+            )
             if good:
                 ours_ok += 1
             else:
