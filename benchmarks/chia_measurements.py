@@ -94,8 +94,12 @@ def _has_threshold(value: str) -> bool:
 
 def _agrees(leaf: MeasurementRule, value: str) -> bool:
     comp = _gold_comparator(value)
-    if comp is None or comp == "=" or re.search(r"\bor\b|,", value):
-        # the annotators often cut the comparator off, or put two thresholds in one Value
+    two_sided = re.search(r">|≥|greater|more|above|at least", value) and re.search(r"<|≤|less|below|under|up to", value)
+    if comp is None or comp == "=" or re.search(r"\bor\b|,", value) or (
+        two_sided and leaf.comparator in (">", ">=", "<", "<=")
+    ):
+        # the annotators often cut the comparator off, or put two thresholds
+        # ("> 35 and < 50 kg/m2") in one Value
         comp = leaf.comparator
     nums = _numbers(value)
     if comp is None:

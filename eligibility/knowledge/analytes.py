@@ -65,6 +65,7 @@ class Analyte(_Model):
     reference: ReferenceRange | None = None
     unit_equivalents: dict[str, str] = Field(default_factory=dict)
     components: list[str] = Field(default_factory=list)
+    percent_predicted: str | None = None
     sources: list[str] = Field(default_factory=list)
 
     @field_validator("id")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from eligibility.ir.model import (
@@ -49,7 +49,7 @@ _TRANS = str.maketrans(
         "\\": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
         "–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-",
         "＞": ">", "＜": "<", "≧": "≥", "≦": "≤", "⩾": "≥", "⩽": "≤", "＝": "=",
-        "×": "x", "’": "'",
+        "×": "x", "’": "'", "⁄": "/",
     }
 )
 
@@ -171,6 +171,11 @@ _VALUE_AND_RE = re.compile(r"(?i)\s*,?\s*(?:and|but|,)\s+")
 _PAREN_SAME_RE = re.compile(r"\s*[(\[]\s*")
 
 _DASH_NUM_RE = re.compile(r"\s*-\s*\d")
+_PAREN_OPEN_RE = re.compile(r"\s?\(\s*")
+_PAREN_CLOSE_RE = re.compile(r"\s*\)")
+_PREDICTED_RE = re.compile(
+    r"(?i)\s*(?:of\s+)?(?:the\s+)?(?:predicted|pred\.?|theoretical)(?:\s+(?:normal\s+)?(?:values?|normal|FEV1))?(?![a-z])"
+)
 _PAIR_RE = re.compile(r"\s*(?P<a>\d{2,3})\s*/\s*(?P<b>\d{2,3})(?!\d)")
 _CLASS_PREFIX_RE = re.compile(r"(?i)\s*(?:class\s+|grade\s+|stage\s+)?")
 _OF_RE = re.compile(r"(?i)\s*(?:of|:|=|from|range(?:s)?\s+(?:of|from)?)?\s*")
@@ -216,6 +221,18 @@ class _Parsed:
 # ----------------------------------------------------------------- units
 
 
+# a denominator may be spelled out ("umol per liter", "cells/microliter"),
+# which unit_key folds back to the abbreviation
+_SPELLED_DENOMINATOR = re.compile(r"(dl|ml|ul|l|min)(?![a-z])")
+_SPELLED_DENOMINATOR_RE = {
+    "l": r"(?:l|lit(?:er|re)s?)",
+    "dl": r"(?:dl|decilit(?:er|re))",
+    "ml": r"(?:ml|mill?ilit(?:er|re))",
+    "ul": r"(?:[uµμ]l|mcl|microl(?:it(?:er|re))?)",
+    "min": r"(?:min(?:ute)?s?)",
+}
+
+
 def _alias_regex(alias: str) -> str:
     if " " in alias.strip():
         return r"\s*".join(_alias_regex(part) for part in alias.split())
@@ -232,11 +249,17 @@ def _alias_regex(alias: str) -> str:
                 j += 1
             digits = key[i + 1 : j]
             sup = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in digits)
-            out.append(r"(?:\s*(?:\^|\*\*?|e|exp)?\s*\(?" + digits + r"\)?|" + sup + ")")
+            # "10(9)" but not the ")" that closes the sentence in "(ANC < 1,500/mm3)"
+            out.append(r"(?:\s*(?:\^|\*\*?|e|exp)?\s*(?:\(" + digits + r"\)|" + digits + r")|" + sup + ")")
             i = j
             continue
         if c == "/":
-            out.append(r"\s*/\s*")
+            out.append(r"\s*(?:/|per\s)\s*")
+            spelled = _SPELLED_DENOMINATOR.match(key, i + 1)
+            if spelled:
+                out.append(_SPELLED_DENOMINATOR_RE[spelled.group(1)])
+                i = spelled.end()
+                continue
         elif c == "x" and i == 0:
             out.append(r"x\s*")
         elif c == "u" and (i == 0 or key[i - 1] in "/(") and i + 1 < len(key) and key[i + 1] in "glmik":
@@ -287,6 +310,8 @@ def _analyte_unit_regex(analyte: Analyte) -> re.Pattern[str] | None:
     codes = tuple(u for u in analyte.all_units if u)
     if analyte.kind == "score" and "{score}" not in codes:
         codes = (*codes, "{score}")
+    if analyte.percent_predicted and "%" not in codes:
+        codes = (*codes, "%")
     return _unit_regex(codes)
 
 
@@ -339,11 +364,24 @@ class _Scanner:
         return self.number(pos, signed)
 
     def unit(self, pos: int) -> tuple[str | None, int]:
-        if self.unit_re is not None:
-            m = self.unit_re.match(self.t, pos)
-            if m:
-                return m.group(0).strip(), m.end()
-        return None, pos
+        if self.unit_re is None:
+            return None, pos
+        m = self.unit_re.match(self.t, pos)
+        end = m.end() if m else pos
+        if m is None:
+            # "=60(ml/min/1.73 m2)": the unit in parentheses, glued to the number
+            o = _PAREN_OPEN_RE.match(self.t, pos)
+            m = self.unit_re.match(self.t, o.end()) if o else None
+            c = _PAREN_CLOSE_RE.match(self.t, m.end()) if m else None
+            if m is None or c is None:
+                return None, pos
+            end = c.end()
+        unit = m.group(0).strip()
+        if unit.endswith("%") or unit.lower().startswith("percent"):
+            pred = _PREDICTED_RE.match(self.t, end)
+            if pred:
+                end = pred.end()
+        return unit, end
 
     def foreign_unit(self, pos: int) -> bool:
         """Is a unit the analyte does not accept written here?"""
@@ -416,9 +454,19 @@ class _Scanner:
                 if nxt is not None and nxt[0][0].comparator in ("<", "<=", ">", ">=") and _opposite(
                     conds[0].comparator, nxt[0][0].comparator
                 ):
+                    if conds[0].unit_text is None and conds[0].relative_to is None and nxt[0][0].relative_to is None:
+                        # "> 35 and < 50 kg/m2", ">=50 and <=70% predicted": one unit for both bounds
+                        conds = [replace(conds[0], unit_text=nxt[0][0].unit_text)]
                     conds = conds + nxt[0]
                     end = nxt[1]
                     logic = "all"
+                elif nxt is not None and _eq_bounds(conds[0], nxt[0][0]):
+                    # "= 55 kg and = 140 kg": two lost bounds (≥ and ≤); both
+                    # cannot be equalities, so the only reading is the range
+                    lo, hi = conds[0], nxt[0][0]
+                    conds = [_Cond("between", lo.value, hi.value, unit_text=hi.unit_text or lo.unit_text,
+                                   relative_to=lo.relative_to)]
+                    end = nxt[1]
             if logic == "single":
                 m = _VALUE_OR_RE.match(self.t, end)
                 if m:
@@ -472,7 +520,10 @@ class _Scanner:
         if c is not None:
             comp, p = c
             if comp == "=" and self.a.kind != "score":
-                return None
+                # "= 30-80%": a range after a bare "="
+                got = self.value_list(p)
+                if got is not None and got[0][0].comparator == "between":
+                    return got
             # "< ULN", "> 2 x ULN"
             r = _REL_ONLY_RE.match(t, p) if not re.match(r"\s*\d", t[p : p + 3]) else None
             if r is not None:
@@ -599,6 +650,15 @@ class _Scanner:
         return [_Cond("between", lo, hi, inclusive, unit_text=unit)], end
 
 
+def _eq_bounds(a: _Cond, b: _Cond) -> bool:
+    return (
+        a.comparator == b.comparator == "="
+        and a.value is not None and b.value is not None and a.value < b.value
+        and a.relative_to == b.relative_to
+        and (a.unit_text is None or b.unit_text is None or normalize_unit(a.unit_text) == normalize_unit(b.unit_text))
+    )
+
+
 def _opposite(a: str, b: str) -> bool:
     up = {">", ">="}
     return (a in up) != (b in up)
@@ -631,6 +691,11 @@ def _leaf(
     v = cond.value if value is None else value
     vh = cond.value_high
     unit: str | None = None
+    if analyte.percent_predicted and cond.unit_text and normalize_unit(cond.unit_text) == "%":
+        target = get_analyte(analyte.percent_predicted)
+        if target is None:
+            return None
+        analyte = target
     if cond.relative_to is None and cond.comparator not in ("normal", "above_normal", "below_normal"):
         if cond.unit_text:
             unit = normalize_unit(cond.unit_text)

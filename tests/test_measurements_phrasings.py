@@ -1,0 +1,149 @@
+"""Registry phrasings the measurement extractor reads (issue #3): one test per
+class, asserting analyte, comparator, value(s), unit, ULN multiple and span."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.ir.model import AllOf, AnyOf, MeasurementRule, Rule
+from eligibility.knowledge.analytes import load_analytes
+from eligibility.matching.measurements import evaluate_measurement
+from eligibility.matching.units import normalize_unit
+from eligibility.nlp.measurements import extract_measurements
+from eligibility.patients.model import Coding, ObservationFact
+
+
+def leaves(rules: list[Rule]) -> list[MeasurementRule]:
+    out: list[MeasurementRule] = []
+    for rule in rules:
+        if isinstance(rule, (AllOf, AnyOf)):
+            out.extend(leaves(list(rule.children)))
+        elif isinstance(rule, MeasurementRule):
+            out.append(rule)
+    return out
+
+
+def one(text: str) -> MeasurementRule:
+    got = leaves(extract_measurements(text))
+    assert len(got) == 1, (text, got)
+    return got[0]
+
+
+def check(rule: MeasurementRule, analyte: str, comparator: str, value: Any = None, *, span_text: str | None = None,
+          **kw: Any) -> None:
+    assert (rule.analyte, rule.comparator) == (analyte, comparator), (rule.text, rule.analyte, rule.comparator)
+    if value is not None:
+        assert rule.value == value, (rule.text, rule.value)
+    for key, expected in kw.items():
+        assert getattr(rule, key) == expected, (rule.text, key, getattr(rule, key))
+    if span_text is not None:
+        assert rule.text == span_text, rule.text
+
+
+# ---------------------------------------------------------------- units
+
+
+def test_per_and_spelled_out_denominators() -> None:
+    assert normalize_unit("per mm3") == "/uL"
+    assert normalize_unit("cells per mm3") == "/uL"
+    assert normalize_unit("mL per minute") == "mL/min"
+    assert normalize_unit("umol per liter") == "umol/L"
+    assert normalize_unit("/microL") == "/uL"
+    assert normalize_unit("ml/min/1,73 m2") == "mL/min/1.73m2"
+    assert normalize_unit("mL/min per 1.73 m2") == "mL/min/1.73m2"
+    assert normalize_unit("mg⁄dL") == "mg/dL"  # U+2044 fraction slash
+    check(one("platelets ≥ 100 000 per mm3"), "platelets", ">=", 100000, unit="/uL")
+    check(one("platelets ³ 100 000 per mm3"), "platelets", ">=", 100000, unit="/uL")  # mojibake ≥
+    check(one("ANC >1,500/microL"), "anc", ">", 1500, unit="/uL")
+    check(one("Bilirubin < 100 umol per liter"), "bilirubin_total", "<", 100, unit="umol/L")
+    check(one("calculated creatinine clearance less than 60 mL per minute"), "creatinine_clearance", "<", 60,
+          unit="mL/min")
+    check(one("triglyceride levels of 150 mg⁄dL or greater"), "triglycerides", ">=", 150, unit="mg/dL")
+    check(one("eGFR >20 mL/min per 1.73 m2"), "egfr", ">", 20, unit="mL/min/1.73m2")
+
+
+def test_unit_power_does_not_eat_a_closing_parenthesis() -> None:
+    rules = leaves(extract_measurements(
+        "Pre-existent neutropenia (neutrophils <1,500/mm3) or thrombocytopenia (platelets < 90,000/mm3)"))
+    assert [(r.analyte, r.comparator, r.value, r.unit) for r in rules] == [
+        ("anc", "<", 1500, "/uL"), ("platelets", "<", 90000, "/uL")]
+    assert rules[0].text == "neutrophils <1,500/mm3"
+
+
+def test_unit_in_parentheses_glued_to_the_number() -> None:
+    check(one("eGFR < 60(ml/min/1.73 m2)"), "egfr", "<", 60, unit="mL/min/1.73m2",
+          span_text="eGFR < 60(ml/min/1.73 m2)")
+
+
+# ---------------------------------------------------------------- "=" and ranges
+
+
+def test_bare_equals_on_a_lab_is_kept_as_written() -> None:
+    # mostly a ≥ or ≤ lost in copying: the rule says "=", the matcher refuses to decide
+    check(one("Creatinine = 2 mg/dl"), "creatinine", "=", 2, unit="mg/dL")
+    check(one("HbA1c = 6,5 %"), "hba1c", "=", 6.5, unit="%")
+    check(one("HB = 90g / L"), "hemoglobin", "=", 90, unit="g/L")
+    check(one("Serum Cr = 1 × ULN"), "creatinine", "=", 1, relative_to="uln")
+
+
+def test_equals_before_a_range_or_two_bounds() -> None:
+    check(one("FBS=120-160mg/dl"), "glucose_fasting", "between", 120, value_high=160, unit="mg/dL")
+    check(one("body weight = 55 kg and = 140 kg"), "weight", "between", 55, value_high=140, unit="kg")
+
+
+def test_equals_on_a_measured_value_is_unknown_when_matched() -> None:
+    rule = one("Creatinine = 2 mg/dl")
+    fact = ObservationFact(resource_type="Observation", resource_id="o1", codes=[Coding(system="loinc",
+                           code="2160-0")], value=2.0, unit="mg/dL", effective=date(2025, 12, 1))
+    verdict = evaluate_measurement(rule, [fact], date(2026, 1, 1))
+    assert verdict.verdict == "unknown" and "lost ≥ or ≤" in verdict.reason
+    ecog = one("ECOG = 1")
+    fact2 = ObservationFact(resource_type="Observation", resource_id="o2", codes=[Coding(system="loinc",
+                            code="89247-1")], value=1.0, unit=None, effective=date(2025, 12, 1))
+    assert evaluate_measurement(ecog, [fact2], date(2026, 1, 1)).verdict == "met"
+
+
+def test_one_unit_for_both_bounds() -> None:
+    rules = leaves(extract_measurements("Body mass index > 35 and < 50 kg/m2"))
+    assert [(r.comparator, r.value, r.unit) for r in rules] == [(">", 35, "kg/m2"), ("<", 50, "kg/m2")]
+
+
+# ---------------------------------------------------------------- % predicted
+
+
+def test_percent_of_predicted() -> None:
+    check(one("FEV1 < 40% of predicted value"), "fev1_pct_predicted", "<", 40, unit="%",
+          span_text="FEV1 < 40% of predicted value")
+    check(one("Forced expiratory volume < 30% predicted"), "fev1_pct_predicted", "<", 30, unit="%")
+    check(one("FEV1 30 - 79% of predicted"), "fev1_pct_predicted", "between", 30, value_high=79, unit="%")
+    check(one("FEV1 < 1.5 L"), "fev1", "<", 1.5, unit="L")
+    rules = leaves(extract_measurements("FEV1 >=50 and <=70% of predicted normal values"))
+    assert [(r.analyte, r.comparator, r.value) for r in rules] == [
+        ("fev1_pct_predicted", ">=", 50), ("fev1_pct_predicted", "<=", 70)]
+
+
+def test_percent_predicted_targets_exist() -> None:
+    analytes = load_analytes()
+    for analyte in analytes.values():
+        if analyte.percent_predicted is not None:
+            target = analytes[analyte.percent_predicted]
+            assert target.unit == "%", analyte.id
+
+
+# ---------------------------------------------------------------- properties
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    value=st.integers(min_value=1000, max_value=400000),
+    unit=st.sampled_from(["/mm3", "per mm3", "/µL", "/microL", "cells/mm3", "cells per microliter"]),
+    comp=st.sampled_from([(">=", "≥"), ("<", "<"), (">", "greater than"), ("<=", "no more than")]),
+)
+def test_counts_in_any_per_spelling(value: int, unit: str, comp: tuple[str, str]) -> None:
+    written = f"{value:,}"
+    rule = one(f"platelets {comp[1]} {written} {unit}")
+    check(rule, "platelets", comp[0], value, unit="/uL")
