@@ -46,11 +46,27 @@ def _leaves(rule: Rule) -> list[MeasurementRule]:
     return [rule] if isinstance(rule, MeasurementRule) else []
 
 
+# Chia writes characters it could not encode as "<U+2103>"; their "<" and ">"
+# are not comparators
+_ESCAPE = re.compile(r"<U\+[0-9A-Fa-f]{4,5}>")
+# a multiple of a limit of normal: its "normal" is not the "normal" comparator
+_RELATIVE = re.compile(
+    r"upper\s+(?:limit|normal)|normal\s+upper|lower\s+(?:limit|normal)|normal\s+lower|\b(?:i?uln|unl|lln)\b|\btimes\b"
+    r"|fold|twice|triple"
+)
+_MINUS = re.compile(r"(?:^|[<>=≤≥(:,]|\b(?:between|from|and|to|of|than|is|be|below|above|under|over))\s*-\s*$", re.I)
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "twice": 2, "double": 2, "triple": 3, "thrice": 3,
+}
+
+
 def _gold_comparator(value: str) -> str | None:
-    v = value.lower()
+    v = _ESCAPE.sub("", value).lower()
     if re.search(r"≥|>=|=>|at least|or more|or greater|or higher|not less|no less|minimum|and above|or above", v):
         return ">="
-    if re.search(r"≤|<=|=<|or less|no more|not more|not exceed|up to|maximum|at most|or lower|or below|not greater", v):
+    if re.search(r"≤|<=|=<|or less|no more|not more|not exceed|up to|maximum|at most|or lower|or below|not greater"
+                 r"|within\s+\S+\s*(?:times|x|fold)", v):
         return "<="
     if re.search(r"between|\d\s*(?:-|–|to)\s*\d|\bor\b", v) and len(_NUM.findall(v)) >= 2:
         return "between"
@@ -60,19 +76,19 @@ def _gold_comparator(value: str) -> str | None:
         return "<" if _NUM.search(v) else "below_normal"
     if re.search(r"abnormal|out(?:side)? (?:of )?(?:the )?normal", v):
         return "abnormal"
-    if re.search(r"normal|wnl", v):
+    if re.search(r"normal|wnl", v) and not _RELATIVE.search(v):
         return "normal"
     return None
 
 
 def _numbers(value: str) -> list[float]:
+    value = _ESCAPE.sub("", value)
     out = []
     for m in _NUM.finditer(value):
         raw = m.group(0).replace(" ", "")
-        sign = -1.0
-        before = value[: m.start()].rstrip()
-        if not (before.endswith("-") and not before[:-1].rstrip()[-1:].isdigit()):
-            sign = 1.0
+        # a minus sign, not the dash of "47 mmol/mol - 110 mmol/mol"
+        negative = _MINUS.search(value[: m.start()]) is not None
+        sign = -1.0 if negative else 1.0
         # "1,5" (decimal comma) and "100.000" (dot-grouped thousands) are
         # ambiguous; every reading counts, the extractor has to hit one of them
         if re.fullmatch(r"\d+,\d{1,2}", raw):
@@ -82,6 +98,11 @@ def _numbers(value: str) -> list[float]:
         else:
             readings = [float(raw.replace(",", ""))]
         out.extend(sign * r for r in readings)
+    if not out:
+        # "five times the upper limit", "twice normal"; a bare "< ULN" is 1 x ULN
+        out = [float(_WORD_NUMBERS[w]) for w in re.findall(r"[a-z]+", value.lower()) if w in _WORD_NUMBERS]
+        if not out and _RELATIVE.search(value.lower()):
+            out = [1.0]
     if not out:
         for word in re.findall(r"\b(iv|iii|ii|i|v|vi|a|b|c)\b", value.lower()):
             out.append(float(_ROMAN[word]))

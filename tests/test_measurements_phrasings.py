@@ -147,3 +147,101 @@ def test_counts_in_any_per_spelling(value: int, unit: str, comp: tuple[str, str]
     written = f"{value:,}"
     rule = one(f"platelets {comp[1]} {written} {unit}")
     check(rule, "platelets", comp[0], value, unit="/uL")
+
+
+# ---------------------------------------------------------------- comparators
+
+
+def test_comparator_phrasings_of_translated_registries() -> None:
+    cases = {
+        "Creatinine clearance more or equal to 30 mL/min": ">=",
+        "Creatinine clearance greater or equal to 30 mL/min": ">=",
+        "Creatinine clearance equal or greater than 30 mL/min": ">=",
+        "Creatinine clearance superior or equal to 30 mL/min": ">=",
+        "Creatinine clearance > or = to 30 mL/min": ">=",
+        "Creatinine clearance =/> 30 mL/min": ">=",
+        "Creatinine clearance at/above 30 mL/min": ">=",
+        "Creatinine clearance equal or less than 30 mL/min": "<=",
+        "Creatinine clearance inferior or equal to 30 mL/min": "<=",
+        "Creatinine clearance less than equals to (<=) 30 mL/min": "<=",
+        "Creatinine clearance greater than (>) 30 mL/min": ">",
+        "Creatinine clearance major than 30 mL/min": ">",
+        "Creatinine clearance exceeded 30 mL/min": ">",
+        "Creatinine clearance minor than 30 mL/min": "<",
+    }
+    for text, comparator in cases.items():
+        check(one(text), "creatinine_clearance", comparator, 30, unit="mL/min", span_text=text)
+
+
+def test_fillers_between_name_and_value() -> None:
+    check(one("Hemoglobin (hgb) greater than or equal to 10 g/dL without transfusion"), "hemoglobin", ">=", 10,
+          unit="g/dL", span_text="Hemoglobin (hgb) greater than or equal to 10 g/dL")
+    check(one("Body Mass Index (BMI, weight in kg divided by the square of height in meters) of 18.0 to 30.0 "
+              "kg/m2, extremes included"), "bmi", "between", 18.0, value_high=30.0, unit="kg/m2", inclusive=True)
+    check(one("INR known to be greater than 1.5 at the time of screening"), "inr", ">", 1.5,
+          span_text="INR known to be greater than 1.5")
+    check(one("Blood glucose averaging < 200 mg/dL"), "glucose", "<", 200, unit="mg/dL")
+    check(one("Mini-Mental State Examination exam score < 24"), "mmse", "<", 24)
+    check(one("serum ALT level(s) > 5 times upper limit of normal"), "alt", ">", 5, relative_to="uln")
+
+
+# ---------------------------------------------------------------- multiples of the ULN
+
+
+def test_multiples_of_the_upper_limit() -> None:
+    check(one("Bilirubin < ULN."), "bilirubin_total", "<", 1, relative_to="uln", span_text="Bilirubin < ULN")
+    check(one("Baseline ALT more than 3 times UNL"), "alt", ">", 3, relative_to="uln")
+    check(one("ALT < 2.5 UNL"), "alt", "<", 2.5, relative_to="uln")
+    check(one("aspartate aminotransferase more than three times normal"), "ast", ">", 3, relative_to="uln")
+    check(one("PTT > 1.4 times normal"), "aptt", ">", 1.4, relative_to="uln")
+    check(one("creatinine more than two times of the upper limit of the normal range"), "creatinine", ">", 2,
+          relative_to="uln")
+    check(one("Serum creatinine > twice the upper limit of the normal range"), "creatinine", ">", 2,
+          relative_to="uln")
+    check(one("ALT within 2 times the upper limit of normal range"), "alt", "<=", 2, relative_to="uln")
+    rules = leaves(extract_measurements("AST or ALT is five times higher than the upper limit of normal range"))
+    assert [(r.analyte, r.comparator, r.value, r.relative_to) for r in rules] == [
+        ("ast", ">", 5, "uln"), ("alt", ">", 5, "uln")]
+
+
+def test_no_multiple_without_a_direction_or_a_limit() -> None:
+    # "3 times the ULN" with no comparator says neither above nor below
+    assert extract_measurements("ALT 3 times the ULN") == []
+    # "normal" after a number is a limit only after an explicit multiple
+    assert extract_measurements("ALT three normal saline") == []
+
+
+# ---------------------------------------------------------------- blood pressure pairs
+
+
+def test_blood_pressure_pairs_with_words_and_two_bounds() -> None:
+    rules = extract_measurements("Bloodpressure 150/95 or higher.")
+    assert len(rules) == 1 and isinstance(rules[0], AnyOf)
+    assert [(r.analyte, r.comparator, r.value) for r in leaves(rules)] == [
+        ("systolic_bp", ">=", 150), ("diastolic_bp", ">=", 95)]
+    rules = extract_measurements("a blood pressure ≥ 135/85 mm Hg but lower than 170/105 mm Hg at baseline")
+    assert len(rules) == 1 and isinstance(rules[0], AllOf)
+    low, high = rules[0].children
+    assert isinstance(low, AnyOf) and isinstance(high, AllOf)
+    assert [(r.analyte, r.comparator, r.value) for r in leaves([high])] == [
+        ("systolic_bp", "<", 170), ("diastolic_bp", "<", 105)]
+    assert rules[0].text == "blood pressure ≥ 135/85 mm Hg but lower than 170/105 mm Hg"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    multiple=st.sampled_from([("two", 2.0), ("three", 3.0), ("five", 5.0), ("twice", 2.0), ("2.5", 2.5), ("3", 3.0)]),
+    lead=st.sampled_from([("<", "less than "), (">", "more than "), ("<=", "within "), (">", "")]),
+    tail=st.sampled_from(["times the upper limit of normal", "x ULN", "times ULN", "times the ULN"]),
+)
+def test_multiple_property(multiple: tuple[str, float], lead: tuple[str, str], tail: str) -> None:
+    word, value = multiple
+    if word == "twice":
+        tail = tail.replace("times ", "").replace("x ", "")
+    if lead[1] == "":
+        tail = tail.replace("times", "times higher than").replace("x ULN", "times higher than the ULN")
+        if word == "twice":
+            tail = "higher than " + tail
+    text = f"ALT {lead[1]}{word} {tail}"
+    rule = one(text)
+    check(rule, "alt", lead[0], value, relative_to="uln", span_text=text)

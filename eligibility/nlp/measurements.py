@@ -66,26 +66,34 @@ _WORD_NUMBERS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30,
 }
 
+_GREATER = r"(?:greater|more|higher|larger|bigger|superior|major)"
+_LESS = r"(?:less|lower|smaller|inferior|minor|fewer)"
 _COMP_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*=|³(?=\s?\d)|>\s*/?\s*=|=\s*>|greater\s+than\s+or\s+equal(?:\s+to)?|more\s+than\s+or\s+equal(?:\s+to)?"
-    r"|higher\s+than\s+or\s+equal(?:\s+to)?|larger\s+than\s+or\s+equal(?:\s+to)?|equal\s+to\s+or\s+(?:greater|more|higher|above)(?:\s+than)?"
-    r"|above\s+or\s+equal(?:\s+to)?|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+lower\s+than|no\s+lower\s+than"
-    r"|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
-    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*=|<\s*/?\s*=|=\s*<|less\s+than\s+or\s+equal(?:\s+to)?|lower\s+than\s+or\s+equal(?:\s+to)?"
-    r"|smaller\s+than\s+or\s+equal(?:\s+to)?|equal\s+to\s+or\s+(?:less|lower|smaller|below)(?:\s+than)?|below\s+or\s+equal(?:\s+to)?"
+    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*=(?:\s*to)?|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
+    r"|" + _GREATER + r"\s+(?:than\s+)?or\s+equals?(?:\s+(?:to|than))?|" + _GREATER + r"\s+than\s+equals?(?:\s+to)?"
+    r"|equals?\s+(?:to\s+)?or\s+(?:" + _GREATER[3:-1] + r"|above)(?:\s+than)?(?:\s+to)?"
+    r"|above\s+or\s+equal(?:\s+to)?|at\s*/\s*above|at\s+or\s+above|at\s+least|not\s+less\s+than|no\s+less\s+than"
+    r"|not\s+lower\s+than|no\s+lower\s+than|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
+    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*=(?:\s*to)?|<\s*/?\s*=|=\s*/?\s*<"
+    r"|" + _LESS + r"\s+(?:than\s+)?or\s+equals?(?:\s+(?:to|than))?|" + _LESS + r"\s+than\s+equals?(?:\s+to)?"
+    r"|equals?\s+(?:to\s+)?or\s+(?:" + _LESS[3:-1] + r"|below)(?:\s+than)?(?:\s+to)?|below\s+or\s+equal(?:\s+to)?"
+    r"|at\s*/\s*below|at\s+or\s+below"
     r"|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than"
     r"|not\s+to\s+exceed|not\s+exceeding|does\s+not\s+exceed|do\s+not\s+exceed|not\s+exceed|not\s+above|not\s+over"
     r"|up\s+to|maximum\s+of|a\s+maximum\s+of|max\.?\s*(?=\d)|at\s+most|≤)"
-    r"|(?P<gt>>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|above|exceeding|exceeds|exceed|over|in\s+excess\s+of"
-    r"|superior\s+to|elevated\s+above|elevated\s+to|increased\s+above)"
-    r"|(?P<lt><|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|below|under|inferior\s+to|fewer\s+than|decreased\s+below)"
+    r"|(?P<gt>>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|bigger\s+than|major\s+than|above"
+    r"|exceeding|exceeds|exceeded|exceed|over|in\s+excess\s+of|superior\s+to|elevated\s+above|elevated\s+to|increased\s+above)"
+    r"|(?P<lt><|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|minor\s+than|below|under|inferior\s+to|fewer\s+than"
+    r"|decreased\s+below)"
     r"|(?P<eq>=|equal\s+to|equals)"
     r")(?![a-z])"
+    # "greater than (>) 450 msec": the symbol repeated in brackets
+    r"(?:\s*\(\s*(?:[<>≤≥=]\s*){1,2}\)(?!\s*[a-z]))?"
 )
 
 _ULN_WORDS = (
-    r"(?:ULN|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"(?:ULN|UNL|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
     r"|upper\s+normal\s+(?:limits?|range|values?)|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal\s+range|normal\s+upper\s+limits?"
     r"|upper\s+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
     r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit)"
@@ -95,19 +103,34 @@ _LLN_WORDS = (
     r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower\s+limits?|lower\s+limits?(?!\s+of)|lower\s+normal)"
 )
 _REL_TAIL = (
-    r"(?:(?:\s*\(\s*(?:ULN|LLN|IULN)\s*\))?"
+    r"(?:(?:\s*\(\s*(?:ULN|UNL|LLN|IULN)\s*\))?"
     r"(?:\s+(?:of|for|at)\s+(?:the\s+)?(?:institution(?:al)?|investigational\s+site|local\s+laboratory|laboratory|lab|site"
     r"|reference\s+(?:range|laboratory)|normal(?:\s+range)?)(?:\s+(?:normal|range|limits?|values?))*)?"
     r"|(?:\s+(?:institution(?:al)?|per\s+institutional\s+(?:standards|range)))?)"
 )
 _RELATIVE_RE = re.compile(
-    r"(?i)\s*(?:x|\*|times|-?\s*fold|folds?)?\s*(?:the\s+|an?\s+)?"
+    r"(?i)\s*(?:(?P<mult>x|\*|times|-?\s*fold|folds?)\s*(?:of\s+)?)?"
+    # "five times higher than the ULN": the direction sits between multiple and limit
+    r"(?:(?P<dir>higher|greater|more|above|over|in\s+excess\s+of)(?:\s+than)?\s+)?"
+    r"(?:the\s+|an?\s+)?"
     r"(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab(?:'s)?\s+|site\s+|reference\s+)?"
-    r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r"))" + _REL_TAIL
+    r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r")"
+    # "1.4 times normal", "twice the normal range", "5 times of reference range":
+    # only read as the upper limit after an explicit multiple
+    r"|(?P<nrm>(?:upper\s+)?(?:normal|reference)(?:\s+(?:range|values?|limits?))?(?!\s+(?:saline|lower))))" + _REL_TAIL
 )
+# a multiple in words, read only when a limit of normal follows ("three times the ULN")
+_WORD_MULTIPLE_RE = re.compile(
+    r"(?i)\s*(?P<w>two|three|four|five|six|seven|eight|nine|ten|twice|double|triple|thrice)(?:\s*\(\s*\d+\s*\))?(?![a-z])"
+)
+_WITHIN_RE = re.compile(r"(?i)within\s+")
+_WORD_MULTIPLES = {
+    "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0,
+    "ten": 10.0, "twice": 2.0, "double": 2.0, "triple": 3.0, "thrice": 3.0,
+}
 # "> ULN" with no number
 _REL_ONLY_RE = re.compile(
-    r"(?i)(?:the\s+|an?\s+)?(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab\s+|site\s+)?"
+    r"(?i)\s*(?:the\s+|an?\s+)?(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab\s+|site\s+)?"
     r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r"))" + _REL_TAIL
 )
 _NORMAL_RE = re.compile(
@@ -136,7 +159,7 @@ _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below))|=(?!\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below))|=(?!\s*/?\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
@@ -147,7 +170,13 @@ _FILLER_RE = re.compile(
     r"(?:\s+(?:formula|equation|correction|method))?|"
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
-    r"equal|obtained|documented|recorded|\d+\s*-?\s*(?:item|point))(?![a-z]))"
+    r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|"
+    # "Hemoglobin (hgb)", "(HCT-I)", "(BMI, weight in kg divided by the square of
+    # height in meters)": an abbreviation or gloss in brackets, with no number
+    # or comparator in it
+    r"\([^()\d<>≤≥=]{1,70}\)(?=\s*[:,]?\s*(?:[<>≤≥=]|\d|of|is|are|was|were|must|should|between|from|within|greater|less|more|"
+    r"higher|lower|above|below|under|over|at\s+least|equal|not|no|up|no|in|to|ranging|range)))(?![a-z]))"
 )
 _WINDOW_RE = re.compile(
     r"(?i)\s*,?\s*\(?\s*(?:(?:measured|obtained|performed|assessed|taken|documented|done|drawn|tested|determined)\s+)?"
@@ -331,6 +360,7 @@ class _Scanner:
         self.a = analyte
         self.unit_re = _analyte_unit_regex(analyte)
         self.coded = bool(analyte.coded_values)
+        self.rel_dir = False  # the last multiple read said "higher than" itself
 
     # one number, optionally signed
     _num_re = re.compile(r"\s*(?P<n>" + _SNUMBER + r")(?![\d])")
@@ -396,17 +426,25 @@ class _Scanner:
             return True
         return parse_unit(raw) is not None and m.start("u") - pos <= 1
 
-    def relative(self, pos: int) -> tuple[str, int] | None:
+    def relative(self, pos: int, worded: bool = False) -> tuple[str, int] | None:
         m = _RELATIVE_RE.match(self.t, pos)
-        if not m:
+        if not m or (m.group("nrm") and not (m.group("mult") or worded)):
             return None
-        return ("uln" if m.group("uln") else "lln"), m.end()
+        if m.group("dir"):
+            self.rel_dir = True
+        return ("uln" if m.group("uln") or m.group("nrm") else "lln"), m.end()
 
     def quantity(self, pos: int, signed: bool = True) -> tuple[float, str | None, str | None, int] | None:
         """number [unit | x ULN]; (value, unit_text, relative_to, end)"""
+        self.rel_dir = False
         v = self.value(pos, signed)
         if v is None:
-            return None
+            w = _WORD_MULTIPLE_RE.match(self.t, pos) if not self.coded else None
+            worded = w is not None and w.group("w").lower() in ("twice", "double", "triple", "thrice")
+            rel = self.relative(w.end(), worded=worded) if w else None
+            if w is None or rel is None or rel[0] != "uln":
+                return None
+            return _WORD_MULTIPLES[w.group("w").lower()], None, rel[0], rel[1]
         value, p = v
         raw = self.t[pos:p].strip()
         rel = self.relative(p)
@@ -493,6 +531,12 @@ class _Scanner:
         if c is None:
             return None
         comp, p = c
+        if self.a.components:
+            pair = _PAIR_RE.match(self.t, p)
+            if pair is None:
+                return None
+            punit, pend = self.unit(pair.end())
+            return [_Cond(comp, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], pend
         q = self.quantity(p)
         if q is None:
             return None
@@ -553,9 +597,29 @@ class _Scanner:
                 if got is not None:
                     return got
             return [_Cond(comp, value, unit_text=unit, relative_to=rel)], end
+        # "within 2 times the upper limit of normal"
+        w = _WITHIN_RE.match(t, pos)
+        if w:
+            q = self.quantity(w.end())
+            if q is not None and q[2] is not None:
+                return [_Cond("<=", q[0], relative_to=q[2])], q[3]
+        # "five times higher than the upper limit of normal"
+        if not self.coded:
+            q = self.quantity(pos)
+            if q is not None and q[2] is not None and self.rel_dir:
+                return [_Cond(">", q[0], relative_to=q[2])], q[3]
         # bare number(s): ranges, lists, trailers
         if self.a.components:
-            return None
+            # "150/95 or higher"
+            pair = _PAIR_RE.match(t, pos)
+            if pair is None:
+                return None
+            punit, pend = self.unit(pair.end())
+            tr = _TRAILER_RE.match(t, pend)
+            if tr is None:
+                return None
+            comp2: Comparator = ">=" if (tr.group("ge") or tr.group("ge2")) else "<="
+            return [_Cond(comp2, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], tr.end()
         got = self.value_list(pos)
         if got is not None:
             return got
@@ -849,19 +913,28 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
         # BP pair or "systolic/diastolic > 140/90"
         pair = parsed.conds[0].pair_high is not None
         if pair:
-            analytes: list[tuple[Analyte, _Cond, float | None, int]] = []
             comps = group[-1].analyte.components if group[-1].analyte and group[-1].analyte.components else []
-            if comps:
+            st = group[0].start
+            per_cond: list[tuple[_Cond, list[Rule]]] = []
+            for cond in parsed.conds:
+                halves: list[Rule] = []
                 for idx, cid in enumerate(comps[:2]):
                     a = get_analyte(cid)
-                    if a is not None:
-                        val = parsed.conds[0].value if idx == 0 else parsed.conds[0].pair_high
-                        analytes.append((a, parsed.conds[0], val, group[0].start))
-            for a, cond, val, st in analytes:
-                leaf = _leaf(a, cond, st, end, text, offset, window, value=val)
-                if leaf is not None:
-                    leaves.append(leaf)
-            logic = "any" if comp0 in (">", ">=") else "all"
+                    val = cond.value if idx == 0 else cond.pair_high
+                    leaf = _leaf(a, cond, st, end, text, offset, window, value=val) if a and val is not None else None
+                    if leaf is not None:
+                        halves.append(leaf)
+                if halves:
+                    per_cond.append((cond, halves))
+            if len(per_cond) == 1:
+                leaves = per_cond[0][1]
+                logic = "any" if comp0 in (">", ">=") else "all"
+            else:
+                # "≥ 135/85 mm Hg but lower than 170/105 mm Hg": one group per bound
+                for cond, bound in per_cond:
+                    ctor0 = AnyOf if cond.comparator in (">", ">=") else AllOf
+                    leaves.append(ctor0(children=bound, span=(offset + st, offset + end), text=text[st:end]))
+                logic = parsed.logic
         elif len(group) == 2 and all(g.analyte is not None for g in group) and _is_pair_value(t, last.end, parsed.end):
             continue
         else:
