@@ -98,6 +98,8 @@ def _numbers(value: str) -> list[float]:
         else:
             readings = [float(raw.replace(",", ""))]
         out.extend(sign * r for r in readings)
+    if re.search(r"\blog", value, re.I):
+        out += [10.0**n for n in out if 0 < n < 12]  # "< 6 log IU/ml" is 10^6 IU/mL
     if not out:
         # "five times the upper limit", "twice normal"; a bare "< ULN" is 1 x ULN
         out = [float(_WORD_NUMBERS[w]) for w in re.findall(r"[a-z]+", value.lower()) if w in _WORD_NUMBERS]

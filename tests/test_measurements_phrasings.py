@@ -245,3 +245,50 @@ def test_multiple_property(multiple: tuple[str, float], lead: tuple[str, str], t
     text = f"ALT {lead[1]}{word} {tail}"
     rule = one(text)
     check(rule, "alt", lead[0], value, relative_to="uln", span_text=text)
+
+
+def test_limits_in_brackets_french_n_and_institutions() -> None:
+    rules = leaves(extract_measurements("alkaline phosphatase and bilirubin <1.5x (ULN) (isolated bilirubin"))
+    assert [(r.analyte, r.comparator, r.value, r.relative_to) for r in rules] == [
+        ("alp", "<", 1.5, "uln"), ("bilirubin_total", "<", 1.5, "uln")]
+    assert rules[1].text == "bilirubin <1.5x (ULN)"
+    check(one("ALAT < 3 N"), "alt", "<", 3, relative_to="uln")
+    check(one("Partial thromboplastin time must be </= 1.5 x upper limit of institution's normal range"), "aptt",
+          "<=", 1.5, relative_to="uln")
+    check(one("Alkaline phosphatase (ALP) < 2,5 x ULN."), "alp", "<", 2.5, relative_to="uln")
+    check(one("creatinine > x2 ULN will be excluded"), "creatinine", ">", 2, relative_to="uln")
+    check(one("urine amylase>ULN that is assessed"), "amylase", "above_normal", span_text="amylase>ULN")
+    check(one("Bilirubin >five times the ULN*"), "bilirubin_total", ">", 5, relative_to="uln")
+    check(one("Serum albumin > the LNL"), "albumin", ">", 1, relative_to="lln")
+    check(one("bilirubin not > 4 times normal"), "bilirubin_total", "<=", 4, relative_to="uln")
+
+
+def test_a_symbol_may_touch_the_next_word_but_a_word_may_not() -> None:
+    check(one("TSH >ULN."), "tsh", "above_normal")
+    assert extract_measurements("hemoglobin overall 9 g/dL") == []
+
+
+def test_blood_pressure_member_named_after_the_value() -> None:
+    rules = extract_measurements(
+        "supine BP >140 mm Hg systolic or >90 mm Hg diastolic or <100 mm Hg systolic or <60 mm Hg diastolic")
+    assert len(rules) == 1 and isinstance(rules[0], AnyOf)
+    assert [(r.analyte, r.comparator, r.value, r.unit) for r in leaves(rules)] == [
+        ("systolic_bp", ">", 140, "mmHg"), ("diastolic_bp", ">", 90, "mmHg"),
+        ("systolic_bp", "<", 100, "mmHg"), ("diastolic_bp", "<", 60, "mmHg")]
+
+
+def test_unit_written_once_after_the_last_bound() -> None:
+    rules = leaves(extract_measurements("Serum potassium < 3.5 or > 5.1 mEq/L"))
+    assert [(r.comparator, r.value, r.unit) for r in rules] == [("<", 3.5, "mEq/L"), (">", 5.1, "mEq/L")]
+
+
+def test_viral_loads_in_log10() -> None:
+    check(one("Screening HBV DNA < 9 log10 IU/mL"), "hbv_dna", "<", 1e9, unit="IU/mL",
+          span_text="HBV DNA < 9 log10 IU/mL")
+    check(one("plasma HCV RNA ≥ 5 log10 IU/mL at screening"), "hcv_rna", ">=", 1e5, unit="IU/mL")
+    assert extract_measurements("HCV RNA levels at 12 weeks ( < 2 log change)") == []
+
+
+def test_gloss_with_digits_inside_words_and_that_is() -> None:
+    check(one("haemoglobin A1c test (HbA1c) level of ≥6.3% (45 mmol/mol)"), "hba1c", ">=", 6.3, unit="%")
+    check(one("a left ventricular ejection fraction that is ≥ 45%."), "lvef", ">=", 45, unit="%")

@@ -56,7 +56,7 @@ _TRANS = str.maketrans(
 _NEEDS_TRANS = re.compile("[" + re.escape("".join(chr(c) for c in _TRANS)) + "]")
 
 _NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+,\d{1,2}(?=\s?(?:%|mg|g/|mmol|µ|μ|u[mg]))"
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+,\d{1,2}(?=\s?(?:%|mg|g/|mmol|µ|μ|u[mg]|[x×*]\s?(?:ULN|10|upper)|times))"
     r"|\d+(?:\.\d+)?|\.\d+)"
 )
 _SNUMBER = r"(?:-\s?)?" + _NUMBER
@@ -70,12 +70,12 @@ _GREATER = r"(?:greater|more|higher|larger|bigger|superior|major)"
 _LESS = r"(?:less|lower|smaller|inferior|minor|fewer)"
 _COMP_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*=(?:\s*to)?|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
+    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
     r"|" + _GREATER + r"\s+(?:than\s+)?or\s+equals?(?:\s+(?:to|than))?|" + _GREATER + r"\s+than\s+equals?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _GREATER[3:-1] + r"|above)(?:\s+than)?(?:\s+to)?"
     r"|above\s+or\s+equal(?:\s+to)?|at\s*/\s*above|at\s+or\s+above|at\s+least|not\s+less\s+than|no\s+less\s+than"
     r"|not\s+lower\s+than|no\s+lower\s+than|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
-    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*=(?:\s*to)?|<\s*/?\s*=|=\s*/?\s*<"
+    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
     r"|" + _LESS + r"\s+(?:than\s+)?or\s+equals?(?:\s+(?:to|than))?|" + _LESS + r"\s+than\s+equals?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _LESS[3:-1] + r"|below)(?:\s+than)?(?:\s+to)?|below\s+or\s+equal(?:\s+to)?"
     r"|at\s*/\s*below|at\s+or\s+below"
@@ -87,19 +87,20 @@ _COMP_RE = re.compile(
     r"|(?P<lt><|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|minor\s+than|below|under|inferior\s+to|fewer\s+than"
     r"|decreased\s+below)"
     r"|(?P<eq>=|equal\s+to|equals)"
-    r")(?![a-z])"
+    # a word comparator ends at a word boundary; a symbol may touch the next word (">ULN")
+    r")(?:(?<=[<>=≤≥³_])|(?![a-z]))"
     # "greater than (>) 450 msec": the symbol repeated in brackets
     r"(?:\s*\(\s*(?:[<>≤≥=]\s*){1,2}\)(?!\s*[a-z]))?"
 )
 
 _ULN_WORDS = (
-    r"(?:ULN|UNL|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"(?:ULN|UNL|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
     r"|upper\s+normal\s+(?:limits?|range|values?)|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal\s+range|normal\s+upper\s+limits?"
     r"|upper\s+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
     r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit)"
 )
 _LLN_WORDS = (
-    r"(?:LLN|lower\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"(?:LLN|LNL|lower\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
     r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower\s+limits?|lower\s+limits?(?!\s+of)|lower\s+normal)"
 )
 _REL_TAIL = (
@@ -112,18 +113,24 @@ _RELATIVE_RE = re.compile(
     r"(?i)\s*(?:(?P<mult>x|\*|times|-?\s*fold|folds?)\s*(?:of\s+)?)?"
     # "five times higher than the ULN": the direction sits between multiple and limit
     r"(?:(?P<dir>higher|greater|more|above|over|in\s+excess\s+of)(?:\s+than)?\s+)?"
-    r"(?:the\s+|an?\s+)?"
+    r"(?P<paren>\(\s*)?(?:the\s+|an?\s+)?"
     r"(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab(?:'s)?\s+|site\s+|reference\s+)?"
     r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r")"
     # "1.4 times normal", "twice the normal range", "5 times of reference range":
     # only read as the upper limit after an explicit multiple
-    r"|(?P<nrm>(?:upper\s+)?(?:normal|reference)(?:\s+(?:range|values?|limits?))?(?!\s+(?:saline|lower))))" + _REL_TAIL
+    r"|(?P<nrm>(?:upper\s+)?(?:normal|reference)(?:\s+(?:range|values?|limits?))?(?!\s+(?:saline|lower)))"
+    # French "ALAT < 3 N" (3 fois la normale)
+    r"|(?P<nfr>(?-i:N)(?![\w/-])))"
+    r"(?(paren)\s*\))" + _REL_TAIL
 )
 # a multiple in words, read only when a limit of normal follows ("three times the ULN")
 _WORD_MULTIPLE_RE = re.compile(
     r"(?i)\s*(?P<w>two|three|four|five|six|seven|eight|nine|ten|twice|double|triple|thrice)(?:\s*\(\s*\d+\s*\))?(?![a-z])"
 )
 _WITHIN_RE = re.compile(r"(?i)within\s+")
+_LOG_RE = re.compile(r"(?i)\s*log\s*(?:10|₁₀)?(?![a-z])")
+_SIDE_RE = re.compile(r"(?i)\s*(systolic|diastolic|SBP|DBP)(?![a-z])")
+_X_BEFORE_RE = re.compile(r"(?i)\s*[x*]\s*(?=\d)")
 _WORD_MULTIPLES = {
     "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0,
     "ten": 10.0, "twice": 2.0, "double": 2.0, "triple": 3.0, "thrice": 3.0,
@@ -163,7 +170,7 @@ _FILLER_RE = re.compile(
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
-    r"corrected|calculated|estimated|fasting|resting|sitting|seated|supine|index|rate|number|test(?:ing)?|"
+    r"corrected|calculated|estimated|fasting|resting|sitting|seated|supine|index|rate|number|test(?:ing)?|intervals?|"
     r"by\s+(?:the\s+)?(?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI)(?:\s+(?:formula|equation|method))?|"
     r"\((?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI|calculated|measured|estimated)[^()]{0,30}\)|"
     r"(?:using|according\s+to|per)\s+(?:the\s+)?(?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI|Fridericia(?:'s)?|Bazett(?:'s)?)"
@@ -171,12 +178,13 @@ _FILLER_RE = re.compile(
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
     r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
-    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|"
-    # "Hemoglobin (hgb)", "(HCT-I)", "(BMI, weight in kg divided by the square of
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|"
+    # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
     # height in meters)": an abbreviation or gloss in brackets, with no number
-    # or comparator in it
-    r"\([^()\d<>≤≥=]{1,70}\)(?=\s*[:,]?\s*(?:[<>≤≥=]|\d|of|is|are|was|were|must|should|between|from|within|greater|less|more|"
-    r"higher|lower|above|below|under|over|at\s+least|equal|not|no|up|no|in|to|ranging|range)))(?![a-z]))"
+    # (a digit inside a word is fine) or comparator in it
+    r"\((?![^()]*(?<![A-Za-z])\d)[^()<>≤≥=]{1,70}\)(?=\s*[:,]?\s*(?:[<>≤≥=]|\d|of|is|are|was|were|must|should|between|from|within|greater|less|more|"
+    r"higher|lower|above|below|under|over|at\s+least|equal|not|no|up|in|to|ranging|range|levels?|values?|counts?|"
+    r"concentrations?|scores?|ratio|test|intervals?)))(?![a-z]))"
 )
 _WINDOW_RE = re.compile(
     r"(?i)\s*,?\s*\(?\s*(?:(?:measured|obtained|performed|assessed|taken|documented|done|drawn|tested|determined)\s+)?"
@@ -236,6 +244,7 @@ class _Cond:
     relative_to: str | None = None
     coded: bool = False
     pair_high: float | None = None  # the diastolic half of "140/90"
+    component: str | None = None  # "BP > 140 mmHg systolic": the panel member named after the value
 
 
 @dataclass
@@ -432,12 +441,19 @@ class _Scanner:
             return None
         if m.group("dir"):
             self.rel_dir = True
-        return ("uln" if m.group("uln") or m.group("nrm") else "lln"), m.end()
+        return ("uln" if m.group("uln") or m.group("nrm") or m.group("nfr") else "lln"), m.end()
 
     def quantity(self, pos: int, signed: bool = True) -> tuple[float, str | None, str | None, int] | None:
         """number [unit | x ULN]; (value, unit_text, relative_to, end)"""
         self.rel_dir = False
         v = self.value(pos, signed)
+        if v is None and not self.coded:
+            # "> x2 ULN": the multiplication sign before the number
+            x = _X_BEFORE_RE.match(self.t, pos)
+            v2 = self.value(x.end(), False) if x else None
+            rel = self.relative(v2[1]) if v2 else None
+            if v2 is not None and rel is not None:
+                return v2[0], None, rel[0], rel[1]
         if v is None:
             w = _WORD_MULTIPLE_RE.match(self.t, pos) if not self.coded else None
             worded = w is not None and w.group("w").lower() in ("twice", "double", "triple", "thrice")
@@ -450,6 +466,13 @@ class _Scanner:
         rel = self.relative(p)
         if rel is not None:
             return value, None, rel[0], rel[1]
+        lg = _LOG_RE.match(self.t, p)
+        if lg is not None:
+            # "HBV DNA < 4 log10 IU/mL": virology's logs are base 10, so 10^4 IU/mL exactly
+            unit, p2 = self.unit(lg.end())
+            if unit is None or not 0 < value < 12:
+                return None
+            return 10.0 ** value, unit, None, p2
         unit, p2 = self.unit(p)
         if unit is not None and re.fullmatch(r"\d{1,3}\.\d{3}", raw) and normalize_unit(unit) == "/uL":
             value = float(raw.replace(".", ""))  # "100.000/µl": a dot as thousands separator
@@ -505,14 +528,22 @@ class _Scanner:
                     conds = [_Cond("between", lo.value, hi.value, unit_text=hi.unit_text or lo.unit_text,
                                    relative_to=lo.relative_to)]
                     end = nxt[1]
-            if logic == "single":
+            # "< 90 mmHg or > 160 mmHg", "> 140 mmHg systolic or > 90 mmHg diastolic or ..."
+            while logic in ("single", "any") and len(conds) < 6:
                 m = _VALUE_OR_RE.match(self.t, end)
-                if m:
-                    nxt = self.comparing(m.end())
-                    if nxt is not None:
-                        conds = conds + nxt[0]
-                        end = nxt[1]
-                        logic = "any"
+                nxt = self.comparing(m.end()) if m else None
+                if nxt is None:
+                    break
+                conds = conds + nxt[0]
+                end = nxt[1]
+                logic = "any"
+        if len(conds) > 1 and conds[-1].unit_text and conds[-1].relative_to is None:
+            # "< 3.5 or > 5.1 mEq/L": the unit written once, after the last bound
+            conds = [
+                replace(c, unit_text=conds[-1].unit_text)
+                if c.unit_text is None and c.relative_to is None and c.value is not None and c.component is None else c
+                for c in conds
+            ]
         window = None
         wm = _WINDOW_RE.match(self.t, end)
         if wm:
@@ -532,11 +563,7 @@ class _Scanner:
             return None
         comp, p = c
         if self.a.components:
-            pair = _PAIR_RE.match(self.t, p)
-            if pair is None:
-                return None
-            punit, pend = self.unit(pair.end())
-            return [_Cond(comp, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], pend
+            return self.panel_value(comp, p)
         q = self.quantity(p)
         if q is None:
             return None
@@ -580,11 +607,7 @@ class _Scanner:
                 return [_Cond(comp, 1.0, relative_to=which)], r.end()
             # BP pair "140/90"
             if self.a.components:
-                pair = _PAIR_RE.match(t, p)
-                if pair is None:
-                    return None
-                punit, pend = self.unit(pair.end())
-                return [_Cond(comp, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], pend
+                return self.panel_value(comp, p)
             q = self.quantity(p)
             if q is None:
                 return None
@@ -624,6 +647,22 @@ class _Scanner:
         if got is not None:
             return got
         return None
+
+    def panel_value(self, comp: Comparator, pos: int) -> tuple[list[_Cond], int] | None:
+        """"140/90 mmHg", or one member named after the value ("> 140 mmHg systolic")."""
+        pair = _PAIR_RE.match(self.t, pos)
+        if pair is not None:
+            punit, pend = self.unit(pair.end())
+            return [_Cond(comp, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], pend
+        v = self.number(pos, False)
+        if v is None:
+            return None
+        unit, end = self.unit(v[1])
+        side = _SIDE_RE.match(self.t, end)
+        if side is None or len(self.a.components) < 2:
+            return None
+        member = self.a.components[0 if side.group(1).lower() in ("systolic", "sbp") else 1]
+        return [_Cond(comp, v[0], unit_text=unit, component=member)], side.end()
 
     def between(self, pos: int) -> tuple[list[_Cond], int] | None:
         q1 = self.quantity(pos)
@@ -911,13 +950,19 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
         leaves: list[Rule] = []
         comp0 = parsed.conds[0].comparator
         # BP pair or "systolic/diastolic > 140/90"
-        pair = parsed.conds[0].pair_high is not None
+        pair = parsed.conds[0].pair_high is not None or parsed.conds[0].component is not None
         if pair:
             comps = group[-1].analyte.components if group[-1].analyte and group[-1].analyte.components else []
             st = group[0].start
             per_cond: list[tuple[_Cond, list[Rule]]] = []
             for cond in parsed.conds:
                 halves: list[Rule] = []
+                if cond.component is not None:
+                    member = get_analyte(cond.component)
+                    one_leaf = _leaf(member, cond, st, end, text, offset, window) if member else None
+                    if one_leaf is not None:
+                        per_cond.append((cond, [one_leaf]))
+                    continue
                 for idx, cid in enumerate(comps[:2]):
                     a = get_analyte(cid)
                     val = cond.value if idx == 0 else cond.pair_high
@@ -933,7 +978,8 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
                 # "≥ 135/85 mm Hg but lower than 170/105 mm Hg": one group per bound
                 for cond, bound in per_cond:
                     ctor0 = AnyOf if cond.comparator in (">", ">=") else AllOf
-                    leaves.append(ctor0(children=bound, span=(offset + st, offset + end), text=text[st:end]))
+                    leaves.append(bound[0] if len(bound) == 1 else ctor0(
+                        children=bound, span=(offset + st, offset + end), text=text[st:end]))
                 logic = parsed.logic
         elif len(group) == 2 and all(g.analyte is not None for g in group) and _is_pair_value(t, last.end, parsed.end):
             continue
