@@ -257,7 +257,7 @@ def test_limits_in_brackets_french_n_and_institutions() -> None:
           "<=", 1.5, relative_to="uln")
     check(one("Alkaline phosphatase (ALP) < 2,5 x ULN."), "alp", "<", 2.5, relative_to="uln")
     check(one("creatinine > x2 ULN will be excluded"), "creatinine", ">", 2, relative_to="uln")
-    check(one("urine amylase>ULN that is assessed"), "amylase", "above_normal", span_text="amylase>ULN")
+    check(one("Blood amylase>ULN that is assessed"), "amylase", "above_normal", span_text="amylase>ULN")
     check(one("Bilirubin >five times the ULN*"), "bilirubin_total", ">", 5, relative_to="uln")
     check(one("Serum albumin > the LNL"), "albumin", ">", 1, relative_to="lln")
     check(one("bilirubin not > 4 times normal"), "bilirubin_total", "<=", 4, relative_to="uln")
@@ -292,3 +292,37 @@ def test_viral_loads_in_log10() -> None:
 def test_gloss_with_digits_inside_words_and_that_is() -> None:
     check(one("haemoglobin A1c test (HbA1c) level of ≥6.3% (45 mmol/mol)"), "hba1c", ">=", 6.3, unit="%")
     check(one("a left ventricular ejection fraction that is ≥ 45%."), "lvef", ">=", 45, unit="%")
+
+
+def test_slashed_and_bracketed_comparators() -> None:
+    check(one("Hemoglobin greater than/equal to 8 g/dL"), "hemoglobin", ">=", 8, unit="g/dL")
+    check(one("INR less than/equal to 2.3"), "inr", "<=", 2.3)
+    check(one("bilirubin less than and equal to 1.5xULN"), "bilirubin_total", "<=", 1.5, relative_to="uln")
+    check(one("DAS28 ESR score greater than [>] 3.2"), "das28", ">", 3.2)
+    check(one("ECOG performance score of less than or equal to (</=) 1"), "ecog", "<=", 1)
+    check(one("Absolute neutrophil count (ANC) greater than or equal to ≥1.5 x 10^3/μL(microliter)"), "anc", ">=",
+          1.5, unit="10^3/uL")
+    check(one("ALT (alanine transaminase) greater than 3.0 of upper normal limit"), "alt", ">", 3.0,
+          relative_to="uln")
+
+
+def test_spelled_out_units_and_bracketed_powers() -> None:
+    check(one("Body mass index (BMI) less than or equal to 32 kilograms per meters squared (kg/m^2)"), "bmi", "<=",
+          32, unit="kg/m2")
+    check(one("creatinine clearance greater than or equal to 60 mL/min/1.73 m(2) for patients"),
+          "creatinine_clearance", ">=", 60, unit="mL/min/1.73m2")
+    check(one("platelet count greater than or equal to 100,000/mm(3)"), "platelets", ">=", 100000, unit="/uL")
+    check(one("estradiol <= 3000 picogram/milliliter (pg/mL)"), "estradiol", "<=", 3000, unit="pg/mL")
+    check(one("FEV1 greater than 1.0 and diffusion capacity > 40%"), "fev1", ">", 1.0, unit="L")
+
+
+def test_other_fluids_are_not_the_serum_analyte() -> None:
+    for text in ["sweat chloride > 60 mEq/l", "urine amylase > ULN", "CSF WBC > 5 cells/microliter",
+                 "dialysate K concentration ≤ 3 mmol/L"]:
+        assert extract_measurements(text) == [], text
+
+
+def test_longest_name_wins_over_an_empty_separator() -> None:
+    # "DAS 28" could stop at "DAS28" of "DAS28-ESR", leaving "ESR" to read as the sedimentation rate
+    check(one("DAS28-ESR score > 3.2"), "das28", ">", 3.2, span_text="DAS28-ESR score > 3.2")
+    check(one("DAS 28 > 5.1"), "das28", ">", 5.1)

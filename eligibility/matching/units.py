@@ -76,6 +76,7 @@ def unit_key(text: str) -> str:
     # spelled-out denominators: "umol/liter", "cells/microliter", "mL/minute", "1,73 m2"
     s = _SPELLED.sub(lambda m: _SPELLED_AS[m.group(1)], s)
     s = s.replace("/1,73", "/1.73")
+    s = re.sub(r"m\(([23])\)", r"m\1", s)  # "1.73 m(2)", "/mm(3)"
     s = s.replace("(cps)", "")
     s = re.sub(r"\bmc(?=g|l|mol|iu|kat|m)", "u", s)
     s = re.sub(r"^mc(?=g|l|mol|iu|kat)", "u", s)

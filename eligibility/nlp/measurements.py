@@ -71,12 +71,12 @@ _LESS = r"(?:less|lower|smaller|inferior|minor|fewer)"
 _COMP_RE = re.compile(
     r"(?i)(?:"
     r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
-    r"|" + _GREATER + r"\s+(?:than\s+)?or\s+equals?(?:\s+(?:to|than))?|" + _GREATER + r"\s+than\s+equals?(?:\s+to)?"
+    r"|" + _GREATER + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _GREATER[3:-1] + r"|above)(?:\s+than)?(?:\s+to)?"
     r"|above\s+or\s+equal(?:\s+to)?|at\s*/\s*above|at\s+or\s+above|at\s+least|not\s+less\s+than|no\s+less\s+than"
     r"|not\s+lower\s+than|no\s+lower\s+than|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
     r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
-    r"|" + _LESS + r"\s+(?:than\s+)?or\s+equals?(?:\s+(?:to|than))?|" + _LESS + r"\s+than\s+equals?(?:\s+to)?"
+    r"|" + _LESS + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _LESS[3:-1] + r"|below)(?:\s+than)?(?:\s+to)?|below\s+or\s+equal(?:\s+to)?"
     r"|at\s*/\s*below|at\s+or\s+below"
     r"|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than"
@@ -89,8 +89,9 @@ _COMP_RE = re.compile(
     r"|(?P<eq>=|equal\s+to|equals)"
     # a word comparator ends at a word boundary; a symbol may touch the next word (">ULN")
     r")(?:(?<=[<>=≤≥³_])|(?![a-z]))"
-    # "greater than (>) 450 msec": the symbol repeated in brackets
-    r"(?:\s*\(\s*(?:[<>≤≥=]\s*){1,2}\)(?!\s*[a-z]))?"
+    # "greater than (>) 450 msec", "less than [<] 90", "(</=) 1", "greater than or
+    # equal to ≥1.5": the symbol repeated after the words
+    r"(?:(?<=[a-z])\s*(?:\(\s*(?:[<>≤≥=/]\s*){1,3}\)|\[\s*(?:[<>≤≥=/]\s*){1,3}\]|[<>≤≥](?:\s*/?\s*=)?(?=\s*\d)))?"
 )
 
 _ULN_WORDS = (
@@ -110,7 +111,7 @@ _REL_TAIL = (
     r"|(?:\s+(?:institution(?:al)?|per\s+institutional\s+(?:standards|range)))?)"
 )
 _RELATIVE_RE = re.compile(
-    r"(?i)\s*(?:(?P<mult>x|\*|times|-?\s*fold|folds?)\s*(?:of\s+)?)?"
+    r"(?i)\s*(?:(?P<mult>x|\*|times|-?\s*fold|folds?)\s*)?(?:of\s+)?"
     # "five times higher than the ULN": the direction sits between multiple and limit
     r"(?:(?P<dir>higher|greater|more|above|over|in\s+excess\s+of)(?:\s+than)?\s+)?"
     r"(?P<paren>\(\s*)?(?:the\s+|an?\s+)?"
@@ -178,7 +179,7 @@ _FILLER_RE = re.compile(
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
     r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
-    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|"
     # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
     # height in meters)": an abbreviation or gloss in brackets, with no number
     # (a digit inside a word is fine) or comparator in it
@@ -305,7 +306,7 @@ def _alias_regex(alias: str) -> str:
         elif c == "u":
             out.append("[uµμ]")
         elif c in "23" and i > 0 and key[i - 1] == "m":
-            out.append("[" + c + ("²" if c == "2" else "³") + "]")
+            out.append("(?:[" + c + ("²" if c == "2" else "³") + r"]|\(" + c + r"\))")
         elif c == "(":
             out.append(r"\s*\(")
         elif c == "h" and key[max(0, i - 2) : i] == "mm":
