@@ -27,7 +27,10 @@ from eligibility.knowledge.analytes import name_pattern
 from eligibility.nlp.measurements import extract_measurements
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "chia" / "chia_without_scope"
-_NUM = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<!\d)\.\d+")
+_NUM = re.compile(
+    r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d.])|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+,\d{1,2}(?!\d)|\d+)"
+    r"(?:\.\d+)?|(?<!\d)\.\d+"
+)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "a": 1, "b": 2, "c": 3}
 
 
@@ -43,11 +46,27 @@ def _leaves(rule: Rule) -> list[MeasurementRule]:
     return [rule] if isinstance(rule, MeasurementRule) else []
 
 
+# Chia writes characters it could not encode as "<U+2103>"; their "<" and ">"
+# are not comparators
+_ESCAPE = re.compile(r"<U\+[0-9A-Fa-f]{4,5}>")
+# a multiple of a limit of normal: its "normal" is not the "normal" comparator
+_RELATIVE = re.compile(
+    r"upper\s+(?:limit|normal)|normal\s+upper|lower\s+(?:limit|normal)|normal\s+lower|\b(?:i?uln|unl|lln)\b|\btimes\b"
+    r"|fold|twice|triple"
+)
+_MINUS = re.compile(r"(?:^|[<>=≤≥(:,]|\b(?:between|from|and|to|of|than|is|be|below|above|under|over))\s*-\s*$", re.I)
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "twice": 2, "double": 2, "triple": 3, "thrice": 3,
+}
+
+
 def _gold_comparator(value: str) -> str | None:
-    v = value.lower()
+    v = _ESCAPE.sub("", value).lower()
     if re.search(r"≥|>=|=>|at least|or more|or greater|or higher|not less|no less|minimum|and above|or above", v):
         return ">="
-    if re.search(r"≤|<=|=<|or less|no more|not more|not exceed|up to|maximum|at most|or lower|or below|not greater", v):
+    if re.search(r"≤|<=|=<|or less|no more|not more|not exceed|up to|maximum|at most|or lower|or below|not greater"
+                 r"|within\s+\S+\s*(?:times|x|fold)", v):
         return "<="
     if re.search(r"between|\d\s*(?:-|–|to)\s*\d|\bor\b", v) and len(_NUM.findall(v)) >= 2:
         return "between"
@@ -55,19 +74,37 @@ def _gold_comparator(value: str) -> str | None:
         return ">" if _NUM.search(v) else "above_normal"
     if re.search(r"<|less than|lower than|below|under|fewer", v):
         return "<" if _NUM.search(v) else "below_normal"
-    if re.search(r"normal|wnl", v):
+    if re.search(r"abnormal|out(?:side)? (?:of )?(?:the )?normal", v):
+        return "abnormal"
+    if re.search(r"normal|wnl", v) and not _RELATIVE.search(v):
         return "normal"
     return None
 
 
 def _numbers(value: str) -> list[float]:
+    value = _ESCAPE.sub("", value)
     out = []
     for m in _NUM.finditer(value):
-        number = float(m.group(0).replace(",", "").replace(" ", ""))
-        before = value[: m.start()].rstrip()
-        if before.endswith("-") and not before[:-1].rstrip()[-1:].isdigit():
-            number = -number
-        out.append(number)
+        raw = m.group(0).replace(" ", "")
+        # a minus sign, not the dash of "47 mmol/mol - 110 mmol/mol"
+        negative = _MINUS.search(value[: m.start()]) is not None
+        sign = -1.0 if negative else 1.0
+        # "1,5" (decimal comma) and "100.000" (dot-grouped thousands) are
+        # ambiguous; every reading counts, the extractor has to hit one of them
+        if re.fullmatch(r"\d+,\d{1,2}", raw):
+            readings = [float(raw.replace(",", ".")), *(float(x) for x in raw.split(","))]
+        elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+            readings = [float(raw.replace(".", ""))] + ([float(raw)] if raw.count(".") == 1 else [])
+        else:
+            readings = [float(raw.replace(",", ""))]
+        out.extend(sign * r for r in readings)
+    if re.search(r"\blog", value, re.I):
+        out += [10.0**n for n in out if 0 < n < 12]  # "< 6 log IU/ml" is 10^6 IU/mL
+    if not out:
+        # "five times the upper limit", "twice normal"; a bare "< ULN" is 1 x ULN
+        out = [float(_WORD_NUMBERS[w]) for w in re.findall(r"[a-z]+", value.lower()) if w in _WORD_NUMBERS]
+        if not out and _RELATIVE.search(value.lower()):
+            out = [1.0]
     if not out:
         for word in re.findall(r"\b(iv|iii|ii|i|v|vi|a|b|c)\b", value.lower()):
             out.append(float(_ROMAN[word]))
@@ -80,8 +117,12 @@ def _has_threshold(value: str) -> bool:
 
 def _agrees(leaf: MeasurementRule, value: str) -> bool:
     comp = _gold_comparator(value)
-    if comp is None or comp == "=" or re.search(r"\bor\b|,", value):
-        # the annotators often cut the comparator off, or put two thresholds in one Value
+    two_sided = re.search(r">|≥|greater|more|above|at least", value) and re.search(r"<|≤|less|below|under|up to", value)
+    if comp is None or comp == "=" or re.search(r"\bor\b|,", value) or (
+        two_sided and leaf.comparator in (">", ">=", "<", "<=")
+    ):
+        # the annotators often cut the comparator off, or put two thresholds
+        # ("> 35 and < 50 kg/m2") in one Value
         comp = leaf.comparator
     nums = _numbers(value)
     if comp is None:
@@ -90,16 +131,31 @@ def _agrees(leaf: MeasurementRule, value: str) -> bool:
         ">=": {">=", ">"}, ">": {">", ">="}, "<=": {"<=", "<"}, "<": {"<", "<="},
         "between": {"between"}, "=": {"=", "between"}, "above_normal": {"above_normal", ">"},
         "below_normal": {"below_normal", "<"}, "normal": {"normal"},
+        "abnormal": {"above_normal", "below_normal"},
     }
     if leaf.comparator not in equivalent.get(comp, {comp}):
         return False
     got = [x for x in (leaf.value, leaf.value_high) if x is not None]
-    if comp in ("normal", "above_normal", "below_normal") and not got:
+    if comp in ("normal", "above_normal", "below_normal", "abnormal") and not got:
         return True
     if not nums or not got:
         return not nums and not got
     # every value we read must appear in the gold value (x ULN multiples too)
     return all(any(abs(g - n) < 1e-6 for n in nums) for g in got)
+
+
+def _readings(
+    vid: str, ents: dict[str, tuple[str, int, int, str]], also: dict[str, list[str]], or_groups: list[list[str]]
+) -> list[str]:
+    """The Value's text, the Values it subsumes (the same threshold in another
+    unit), and its "or" siblings one by one and joined ("0" OR "1" OR "2")."""
+    out = [ents[vid][3]]
+    out += [ents[x][3] for x in also.get(vid, []) if x in ents and ents[x][0] == "Value"]
+    for group in or_groups:
+        if vid in group:
+            sib = [ents[x][3] for x in group if x in ents and ents[x][0] == "Value"]
+            out += [*sib, " or ".join(sib)]
+    return out
 
 
 def run(root: Path) -> int:
@@ -123,6 +179,10 @@ def run(root: Path) -> int:
         text = _read_raw(txt)
         ents: dict[str, tuple[str, int, int, str]] = {}
         rels: list[tuple[str, str]] = []
+        # a Value's other acceptable readings: the same value in another unit
+        # (Value Subsumes Value) and its "or" siblings ("0" OR "1" OR "2")
+        also: dict[str, list[str]] = {}
+        or_groups: list[list[str]] = []
         for line in ann.read_text(encoding="utf-8").splitlines():
             parts = line.split("\t")
             if line.startswith("T") and len(parts) >= 3:
@@ -134,12 +194,17 @@ def run(root: Path) -> int:
                 except (ValueError, IndexError):
                     continue
                 ents[parts[0]] = (kind, start, end, parts[2])
-            elif line.startswith("R") and len(parts) >= 2 and parts[1].startswith("Has_value"):
+            elif line.startswith("R") and len(parts) >= 2 and parts[1].startswith(("Has_value", "Subsumes")):
                 args = dict(a.split(":", 1) for a in parts[1].split()[1:] if ":" in a)
                 if "Arg1" in args and "Arg2" in args:
-                    rels.append((args["Arg1"], args["Arg2"]))
+                    if parts[1].startswith("Has_value"):
+                        rels.append((args["Arg1"], args["Arg2"]))
+                    else:
+                        also.setdefault(args["Arg1"], []).append(args["Arg2"])
+            elif line.startswith("*") and len(parts) >= 2 and parts[1].startswith("OR "):
+                or_groups.append(parts[1].split()[1:])
         pairs = [
-            (ents[a], ents[b]) for a, b in rels
+            (ents[a], ents[b], _readings(b, ents, also, or_groups)) for a, b in rels
             if a in ents and b in ents and ents[a][0] == "Measurement" and ents[b][0] == "Value"
         ]
         measurement_spans = [(e[1], e[2]) for e in ents.values() if e[0] == "Measurement"]
@@ -161,13 +226,13 @@ def run(root: Path) -> int:
             assert leaf.span is not None
             return leaf.span[0] < end and start < leaf.span[1]
 
-        for (_, ms, me, mtext), (_, _vs, _ve, vtext) in pairs:
+        for (_, ms, me, mtext), (_, _vs, _ve, vtext), alts in pairs:
             if not _has_threshold(vtext):
                 continue
             gold_pairs += 1
             known = bool(names.search(mtext)) and names.search(mtext).lastgroup != "skip"  # type: ignore[union-attr]
             gold_known += known
-            ok = any(overlaps(leaf, ms, me) and _agrees(leaf, vtext) for leaf in rules)
+            ok = any(overlaps(leaf, ms, me) and any(_agrees(leaf, v) for v in alts) for leaf in rules)
             if ok:
                 hit += 1
                 hit_known += known
@@ -181,7 +246,9 @@ def run(root: Path) -> int:
             if line_no not in lines_with_gold:
                 continue
             ours += 1
-            good = any(overlaps(leaf, ms, me) and _agrees(leaf, vtext) for (_, ms, me, _), (_, _, _, vtext) in pairs)
+            good = any(
+                overlaps(leaf, ms, me) and any(_agrees(leaf, v) for v in alts) for (_, ms, me, _), _v, alts in pairs
+            )
             if good:
                 ours_ok += 1
             else:

@@ -64,6 +64,7 @@ class Analyte(_Model):
     reference: ReferenceRange | None = None
     unit_equivalents: dict[str, str] = Field(default_factory=dict)
     components: list[str] = Field(default_factory=list)
+    percent_predicted: str | None = None
     sources: list[str] = Field(default_factory=list)
 
     @field_validator("id")
@@ -242,7 +243,9 @@ def _trie_regex(words: list[str], sep: str) -> str:
     def emit(node: _Trie) -> str:
         ends = "" in node
         branches = []
-        for char in sorted(k for k in node if k):
+        # the separator may match nothing, so "das 28" would also take the
+        # "DAS28" of "DAS28-ESR" and stop there: try it after the other branches
+        for char in sorted((k for k in node if k), key=lambda k: (k == " ", k)):
             atom = sep if char == " " else re.escape(char)
             branches.append(atom + emit(node[char]))
         if not branches:

@@ -304,6 +304,15 @@ def _judge(rule: MeasurementRule, analyte: Analyte | None, label: str, obs: Obse
 
     if rule.value is None:
         return MeasurementVerdict(verdict="unknown", reason=f"the rule for {label} has no threshold", evidence=evidence)
+    if rule.comparator == "=" and (analyte is None or analyte.kind != "score"):
+        # "creatinine = 2 mg/dL": on a measured value "=" is nearly always a
+        # ≥ or ≤ lost in copying; which one is not ours to guess
+        return MeasurementVerdict(
+            verdict="unknown",
+            reason=f"the criterion says {label} = {_fmt(rule.value)}{_unit_text(rule.unit)}; on a measured value "
+            "'=' usually stands for a lost ≥ or ≤, so a person has to read it",
+            evidence=evidence,
+        )
     # convert the observation into the rule's unit
     value = obs.value
     if (rule.unit or None) != (obs_unit or None):

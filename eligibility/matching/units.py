@@ -50,6 +50,17 @@ class Conversion(BaseModel):
         return self.refused is None
 
 
+_PER = re.compile(r"(?:^|\s+)per\s+(?=[a-z0-9{(])")
+
+
+_SPELLED_AS = {
+    "liter": "l", "litre": "l", "liters": "l", "litres": "l",
+    "deciliter": "dl", "decilitre": "dl", "milliliter": "ml", "millilitre": "ml", "mililiter": "ml",
+    "microliter": "ul", "microlitre": "ul", "microl": "ul", "minute": "min", "minutes": "min", "mins": "min",
+}
+_SPELLED = re.compile(r"(?<=/)(" + "|".join(sorted(_SPELLED_AS, key=len, reverse=True)) + r")(?![a-z])")
+
+
 def unit_key(text: str) -> str:
     """Normalise a unit spelling for lookup: lower case, no spaces, micro as
     "u", superscripts as digits, powers of ten as ``10^n``."""
@@ -57,9 +68,15 @@ def unit_key(text: str) -> str:
     # powers of ten written with a superscript: 10⁹ -> 10^9
     s = re.sub(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "10^" + m.group(1).translate(_SUPERSCRIPTS), s)
     s = s.translate(_SUPERSCRIPTS)
-    s = s.replace("µ", "u").replace("μ", "u").replace("×", "x").replace("·", ".")
+    s = s.replace("µ", "u").replace("μ", "u").replace("×", "x").replace("·", ".").replace("⁄", "/")
     s = s.lower()
+    # "mL per minute", "cells per mm3", "umol per liter": "per" is a slash
+    s = _PER.sub("/", s)
     s = re.sub(r"\s+", "", s)
+    # spelled-out denominators: "umol/liter", "cells/microliter", "mL/minute", "1,73 m2"
+    s = _SPELLED.sub(lambda m: _SPELLED_AS[m.group(1)], s)
+    s = s.replace("/1,73", "/1.73")
+    s = re.sub(r"m\(([23])\)", r"m\1", s)  # "1.73 m(2)", "/mm(3)"
     s = s.replace("(cps)", "")
     s = re.sub(r"\bmc(?=g|l|mol|iu|kat|m)", "u", s)
     s = re.sub(r"^mc(?=g|l|mol|iu|kat)", "u", s)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from eligibility.ir.model import (
@@ -49,14 +49,14 @@ _TRANS = str.maketrans(
         "\\": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
         "–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-",
         "＞": ">", "＜": "<", "≧": "≥", "≦": "≤", "⩾": "≥", "⩽": "≤", "＝": "=",
-        "×": "x", "’": "'",
+        "×": "x", "’": "'", "⁄": "/",
     }
 )
 
 _NEEDS_TRANS = re.compile("[" + re.escape("".join(chr(c) for c in _TRANS)) + "]")
 
 _NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+,\d{1,2}(?=\s?(?:%|mg|g/|mmol|µ|μ|u[mg]))"
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+,\d{1,2}(?=\s?(?:%|mg|g/|mmol|µ|μ|u[mg]|[x×*]\s?(?:ULN|10|upper)|times))"
     r"|\d+(?:\.\d+)?|\.\d+)"
 )
 _SNUMBER = r"(?:-\s?)?" + _NUMBER
@@ -66,48 +66,79 @@ _WORD_NUMBERS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30,
 }
 
+_GREATER = r"(?:greater|more|higher|larger|bigger|superior|major)"
+_LESS = r"(?:less|lower|smaller|inferior|minor|fewer)"
 _COMP_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*=|³(?=\s?\d)|>\s*/?\s*=|=\s*>|greater\s+than\s+or\s+equal(?:\s+to)?|more\s+than\s+or\s+equal(?:\s+to)?"
-    r"|higher\s+than\s+or\s+equal(?:\s+to)?|larger\s+than\s+or\s+equal(?:\s+to)?|equal\s+to\s+or\s+(?:greater|more|higher|above)(?:\s+than)?"
-    r"|above\s+or\s+equal(?:\s+to)?|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+lower\s+than|no\s+lower\s+than"
-    r"|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
-    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*=|<\s*/?\s*=|=\s*<|less\s+than\s+or\s+equal(?:\s+to)?|lower\s+than\s+or\s+equal(?:\s+to)?"
-    r"|smaller\s+than\s+or\s+equal(?:\s+to)?|equal\s+to\s+or\s+(?:less|lower|smaller|below)(?:\s+than)?|below\s+or\s+equal(?:\s+to)?"
+    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
+    r"|" + _GREATER + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
+    r"|equals?\s+(?:to\s+)?or\s+(?:" + _GREATER[3:-1] + r"|above)(?:\s+than)?(?:\s+to)?"
+    r"|above\s+or\s+equal(?:\s+to)?|at\s*/\s*above|at\s+or\s+above|at\s+least|not\s+less\s+than|no\s+less\s+than"
+    r"|not\s+lower\s+than|no\s+lower\s+than|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
+    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
+    r"|" + _LESS + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
+    r"|equals?\s+(?:to\s+)?or\s+(?:" + _LESS[3:-1] + r"|below)(?:\s+than)?(?:\s+to)?|below\s+or\s+equal(?:\s+to)?"
+    r"|at\s*/\s*below|at\s+or\s+below"
     r"|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than"
     r"|not\s+to\s+exceed|not\s+exceeding|does\s+not\s+exceed|do\s+not\s+exceed|not\s+exceed|not\s+above|not\s+over"
     r"|up\s+to|maximum\s+of|a\s+maximum\s+of|max\.?\s*(?=\d)|at\s+most|≤)"
-    r"|(?P<gt>>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|above|exceeding|exceeds|exceed|over|in\s+excess\s+of"
-    r"|superior\s+to|elevated\s+above|elevated\s+to|increased\s+above)"
-    r"|(?P<lt><|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|below|under|inferior\s+to|fewer\s+than|decreased\s+below)"
+    r"|(?P<gt>>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|bigger\s+than|major\s+than|above"
+    r"|exceeding|exceeds|exceeded|exceed|over|in\s+excess\s+of|superior\s+to|elevated\s+above|elevated\s+to|increased\s+above)"
+    r"|(?P<lt><|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|minor\s+than|below|under|inferior\s+to|fewer\s+than"
+    r"|decreased\s+below)"
     r"|(?P<eq>=|equal\s+to|equals)"
-    r")(?![a-z])"
+    # a word comparator ends at a word boundary; a symbol may touch the next word (">ULN")
+    r")(?:(?<=[<>=≤≥³_])|(?![a-z]))"
+    # "greater than (>) 450 msec", "less than [<] 90", "(</=) 1", "greater than or
+    # equal to ≥1.5": the symbol repeated after the words
+    r"(?:(?<=[a-z])\s*(?:\(\s*(?:[<>≤≥=/]\s*){1,3}\)|\[\s*(?:[<>≤≥=/]\s*){1,3}\]|[<>≤≥](?:\s*/?\s*=)?(?=\s*\d)))?"
 )
 
 _ULN_WORDS = (
-    r"(?:ULN|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"(?:ULN|UNL|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
     r"|upper\s+normal\s+(?:limits?|range|values?)|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal\s+range|normal\s+upper\s+limits?"
     r"|upper\s+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
     r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit)"
 )
 _LLN_WORDS = (
-    r"(?:LLN|lower\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"(?:LLN|LNL|lower\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
     r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower\s+limits?|lower\s+limits?(?!\s+of)|lower\s+normal)"
 )
 _REL_TAIL = (
-    r"(?:(?:\s*\(\s*(?:ULN|LLN|IULN)\s*\))?"
+    r"(?:(?:\s*\(\s*(?:ULN|UNL|LLN|IULN)\s*\))?"
     r"(?:\s+(?:of|for|at)\s+(?:the\s+)?(?:institution(?:al)?|investigational\s+site|local\s+laboratory|laboratory|lab|site"
     r"|reference\s+(?:range|laboratory)|normal(?:\s+range)?)(?:\s+(?:normal|range|limits?|values?))*)?"
     r"|(?:\s+(?:institution(?:al)?|per\s+institutional\s+(?:standards|range)))?)"
 )
 _RELATIVE_RE = re.compile(
-    r"(?i)\s*(?:x|\*|times|-?\s*fold|folds?)?\s*(?:the\s+|an?\s+)?"
+    r"(?i)\s*(?:(?P<mult>x|\*|times|-?\s*fold|folds?)\s*)?(?:of\s+)?"
+    # "five times higher than the ULN": the direction sits between multiple and limit
+    r"(?:(?P<dir>higher|greater|more|above|over|in\s+excess\s+of)(?:\s+than)?\s+)?"
+    r"(?P<paren>\(\s*)?(?:the\s+|an?\s+)?"
     r"(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab(?:'s)?\s+|site\s+|reference\s+)?"
-    r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r"))" + _REL_TAIL
+    r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r")"
+    # "1.4 times normal", "twice the normal range", "5 times of reference range":
+    # only read as the upper limit after an explicit multiple
+    r"|(?P<nrm>(?:upper\s+)?(?:normal|reference)(?:\s+(?:range|values?|limits?))?(?!\s+(?:saline|lower)))"
+    # French "ALAT < 3 N" (3 fois la normale)
+    r"|(?P<nfr>(?-i:N)(?![\w/-])))"
+    r"(?(paren)\s*\))" + _REL_TAIL
 )
+# a multiple in words, read only when a limit of normal follows ("three times the ULN")
+_WORD_MULTIPLE_RE = re.compile(
+    r"(?i)\s*(?P<w>two|three|four|five|six|seven|eight|nine|ten|twice|double|triple|thrice)(?:\s*\(\s*\d+\s*\))?(?![a-z])"
+)
+_WITHIN_RE = re.compile(r"(?i)within\s+")
+_LOG_RE = re.compile(r"(?i)\s*log\s*(?:10|₁₀)?(?![a-z])")
+_SIDE_RE = re.compile(r"(?i)\s*(systolic|diastolic|SBP|DBP)(?![a-z])")
+_X_BEFORE_RE = re.compile(r"(?i)\s*[x*]\s*(?=\d)")
+_WORD_MULTIPLES = {
+    "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0,
+    "ten": 10.0, "twice": 2.0, "double": 2.0, "triple": 3.0, "thrice": 3.0,
+}
 # "> ULN" with no number
 _REL_ONLY_RE = re.compile(
-    r"(?i)(?:the\s+|an?\s+)?(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab\s+|site\s+)?"
+    r"(?i)\s*(?:the\s+|an?\s+)?(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab\s+|site\s+)?"
     r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r"))" + _REL_TAIL
 )
 _NORMAL_RE = re.compile(
@@ -136,18 +167,25 @@ _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below))|=(?!\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below))|=(?!\s*/?\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
-    r"corrected|calculated|estimated|fasting|resting|sitting|seated|supine|index|rate|number|test(?:ing)?|"
+    r"corrected|calculated|estimated|fasting|resting|sitting|seated|supine|index|rate|number|test(?:ing)?|intervals?|"
     r"by\s+(?:the\s+)?(?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI)(?:\s+(?:formula|equation|method))?|"
     r"\((?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI|calculated|measured|estimated)[^()]{0,30}\)|"
     r"(?:using|according\s+to|per)\s+(?:the\s+)?(?:Cockcroft[\s-]*Gault|MDRD|CKD[\s-]*EPI|Fridericia(?:'s)?|Bazett(?:'s)?)"
     r"(?:\s+(?:formula|equation|correction|method))?|"
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
-    r"equal|obtained|documented|recorded|\d+\s*-?\s*(?:item|point))(?![a-z]))"
+    r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|"
+    # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
+    # height in meters)": an abbreviation or gloss in brackets, with no number
+    # (a digit inside a word is fine) or comparator in it
+    r"\((?![^()]*(?<![A-Za-z])\d)[^()<>≤≥=]{1,70}\)(?=\s*[:,]?\s*(?:[<>≤≥=]|\d|of|is|are|was|were|must|should|between|from|within|greater|less|more|"
+    r"higher|lower|above|below|under|over|at\s+least|equal|not|no|up|in|to|ranging|range|levels?|values?|counts?|"
+    r"concentrations?|scores?|ratio|test|intervals?)))(?![a-z]))"
 )
 _WINDOW_RE = re.compile(
     r"(?i)\s*,?\s*\(?\s*(?:(?:measured|obtained|performed|assessed|taken|documented|done|drawn|tested|determined)\s+)?"
@@ -171,6 +209,11 @@ _VALUE_AND_RE = re.compile(r"(?i)\s*,?\s*(?:and|but|,)\s+")
 _PAREN_SAME_RE = re.compile(r"\s*[(\[]\s*")
 
 _DASH_NUM_RE = re.compile(r"\s*-\s*\d")
+_PAREN_OPEN_RE = re.compile(r"\s?\(\s*")
+_PAREN_CLOSE_RE = re.compile(r"\s*\)")
+_PREDICTED_RE = re.compile(
+    r"(?i)\s*(?:of\s+)?(?:the\s+)?(?:predicted|pred\.?|theoretical)(?:\s+(?:normal\s+)?(?:values?|normal|FEV1))?(?![a-z])"
+)
 _PAIR_RE = re.compile(r"\s*(?P<a>\d{2,3})\s*/\s*(?P<b>\d{2,3})(?!\d)")
 _CLASS_PREFIX_RE = re.compile(r"(?i)\s*(?:class\s+|grade\s+|stage\s+)?")
 _OF_RE = re.compile(r"(?i)\s*(?:of|:|=|from|range(?:s)?\s+(?:of|from)?)?\s*")
@@ -202,6 +245,7 @@ class _Cond:
     relative_to: str | None = None
     coded: bool = False
     pair_high: float | None = None  # the diastolic half of "140/90"
+    component: str | None = None  # "BP > 140 mmHg systolic": the panel member named after the value
 
 
 @dataclass
@@ -214,6 +258,18 @@ class _Parsed:
 
 
 # ----------------------------------------------------------------- units
+
+
+# a denominator may be spelled out ("umol per liter", "cells/microliter"),
+# which unit_key folds back to the abbreviation
+_SPELLED_DENOMINATOR = re.compile(r"(dl|ml|ul|l|min)(?![a-z])")
+_SPELLED_DENOMINATOR_RE = {
+    "l": r"(?:l|lit(?:er|re)s?)",
+    "dl": r"(?:dl|decilit(?:er|re))",
+    "ml": r"(?:ml|mill?ilit(?:er|re))",
+    "ul": r"(?:[uµμ]l|mcl|microl(?:it(?:er|re))?)",
+    "min": r"(?:min(?:ute)?s?)",
+}
 
 
 def _alias_regex(alias: str) -> str:
@@ -232,11 +288,17 @@ def _alias_regex(alias: str) -> str:
                 j += 1
             digits = key[i + 1 : j]
             sup = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in digits)
-            out.append(r"(?:\s*(?:\^|\*\*?|e|exp)?\s*\(?" + digits + r"\)?|" + sup + ")")
+            # "10(9)" but not the ")" that closes the sentence in "(ANC < 1,500/mm3)"
+            out.append(r"(?:\s*(?:\^|\*\*?|e|exp)?\s*(?:\(" + digits + r"\)|" + digits + r")|" + sup + ")")
             i = j
             continue
         if c == "/":
-            out.append(r"\s*/\s*")
+            out.append(r"\s*(?:/|per\s)\s*")
+            spelled = _SPELLED_DENOMINATOR.match(key, i + 1)
+            if spelled:
+                out.append(_SPELLED_DENOMINATOR_RE[spelled.group(1)])
+                i = spelled.end()
+                continue
         elif c == "x" and i == 0:
             out.append(r"x\s*")
         elif c == "u" and (i == 0 or key[i - 1] in "/(") and i + 1 < len(key) and key[i + 1] in "glmik":
@@ -244,7 +306,7 @@ def _alias_regex(alias: str) -> str:
         elif c == "u":
             out.append("[uµμ]")
         elif c in "23" and i > 0 and key[i - 1] == "m":
-            out.append("[" + c + ("²" if c == "2" else "³") + "]")
+            out.append("(?:[" + c + ("²" if c == "2" else "³") + r"]|\(" + c + r"\))")
         elif c == "(":
             out.append(r"\s*\(")
         elif c == "h" and key[max(0, i - 2) : i] == "mm":
@@ -287,6 +349,8 @@ def _analyte_unit_regex(analyte: Analyte) -> re.Pattern[str] | None:
     codes = tuple(u for u in analyte.all_units if u)
     if analyte.kind == "score" and "{score}" not in codes:
         codes = (*codes, "{score}")
+    if analyte.percent_predicted and "%" not in codes:
+        codes = (*codes, "%")
     return _unit_regex(codes)
 
 
@@ -306,6 +370,7 @@ class _Scanner:
         self.a = analyte
         self.unit_re = _analyte_unit_regex(analyte)
         self.coded = bool(analyte.coded_values)
+        self.rel_dir = False  # the last multiple read said "higher than" itself
 
     # one number, optionally signed
     _num_re = re.compile(r"\s*(?P<n>" + _SNUMBER + r")(?![\d])")
@@ -339,11 +404,24 @@ class _Scanner:
         return self.number(pos, signed)
 
     def unit(self, pos: int) -> tuple[str | None, int]:
-        if self.unit_re is not None:
-            m = self.unit_re.match(self.t, pos)
-            if m:
-                return m.group(0).strip(), m.end()
-        return None, pos
+        if self.unit_re is None:
+            return None, pos
+        m = self.unit_re.match(self.t, pos)
+        end = m.end() if m else pos
+        if m is None:
+            # "=60(ml/min/1.73 m2)": the unit in parentheses, glued to the number
+            o = _PAREN_OPEN_RE.match(self.t, pos)
+            m = self.unit_re.match(self.t, o.end()) if o else None
+            c = _PAREN_CLOSE_RE.match(self.t, m.end()) if m else None
+            if m is None or c is None:
+                return None, pos
+            end = c.end()
+        unit = m.group(0).strip()
+        if unit.endswith("%") or unit.lower().startswith("percent"):
+            pred = _PREDICTED_RE.match(self.t, end)
+            if pred:
+                end = pred.end()
+        return unit, end
 
     def foreign_unit(self, pos: int) -> bool:
         """Is a unit the analyte does not accept written here?"""
@@ -358,22 +436,44 @@ class _Scanner:
             return True
         return parse_unit(raw) is not None and m.start("u") - pos <= 1
 
-    def relative(self, pos: int) -> tuple[str, int] | None:
+    def relative(self, pos: int, worded: bool = False) -> tuple[str, int] | None:
         m = _RELATIVE_RE.match(self.t, pos)
-        if not m:
+        if not m or (m.group("nrm") and not (m.group("mult") or worded)):
             return None
-        return ("uln" if m.group("uln") else "lln"), m.end()
+        if m.group("dir"):
+            self.rel_dir = True
+        return ("uln" if m.group("uln") or m.group("nrm") or m.group("nfr") else "lln"), m.end()
 
     def quantity(self, pos: int, signed: bool = True) -> tuple[float, str | None, str | None, int] | None:
         """number [unit | x ULN]; (value, unit_text, relative_to, end)"""
+        self.rel_dir = False
         v = self.value(pos, signed)
+        if v is None and not self.coded:
+            # "> x2 ULN": the multiplication sign before the number
+            x = _X_BEFORE_RE.match(self.t, pos)
+            v2 = self.value(x.end(), False) if x else None
+            rel = self.relative(v2[1]) if v2 else None
+            if v2 is not None and rel is not None:
+                return v2[0], None, rel[0], rel[1]
         if v is None:
-            return None
+            w = _WORD_MULTIPLE_RE.match(self.t, pos) if not self.coded else None
+            worded = w is not None and w.group("w").lower() in ("twice", "double", "triple", "thrice")
+            rel = self.relative(w.end(), worded=worded) if w else None
+            if w is None or rel is None or rel[0] != "uln":
+                return None
+            return _WORD_MULTIPLES[w.group("w").lower()], None, rel[0], rel[1]
         value, p = v
         raw = self.t[pos:p].strip()
         rel = self.relative(p)
         if rel is not None:
             return value, None, rel[0], rel[1]
+        lg = _LOG_RE.match(self.t, p)
+        if lg is not None:
+            # "HBV DNA < 4 log10 IU/mL": virology's logs are base 10, so 10^4 IU/mL exactly
+            unit, p2 = self.unit(lg.end())
+            if unit is None or not 0 < value < 12:
+                return None
+            return 10.0 ** value, unit, None, p2
         unit, p2 = self.unit(p)
         if unit is not None and re.fullmatch(r"\d{1,3}\.\d{3}", raw) and normalize_unit(unit) == "/uL":
             value = float(raw.replace(".", ""))  # "100.000/µl": a dot as thousands separator
@@ -416,17 +516,35 @@ class _Scanner:
                 if nxt is not None and nxt[0][0].comparator in ("<", "<=", ">", ">=") and _opposite(
                     conds[0].comparator, nxt[0][0].comparator
                 ):
+                    if conds[0].unit_text is None and conds[0].relative_to is None and nxt[0][0].relative_to is None:
+                        # "> 35 and < 50 kg/m2", ">=50 and <=70% predicted": one unit for both bounds
+                        conds = [replace(conds[0], unit_text=nxt[0][0].unit_text)]
                     conds = conds + nxt[0]
                     end = nxt[1]
                     logic = "all"
-            if logic == "single":
+                elif nxt is not None and _eq_bounds(conds[0], nxt[0][0]):
+                    # "= 55 kg and = 140 kg": two lost bounds (≥ and ≤); both
+                    # cannot be equalities, so the only reading is the range
+                    lo, hi = conds[0], nxt[0][0]
+                    conds = [_Cond("between", lo.value, hi.value, unit_text=hi.unit_text or lo.unit_text,
+                                   relative_to=lo.relative_to)]
+                    end = nxt[1]
+            # "< 90 mmHg or > 160 mmHg", "> 140 mmHg systolic or > 90 mmHg diastolic or ..."
+            while logic in ("single", "any") and len(conds) < 6:
                 m = _VALUE_OR_RE.match(self.t, end)
-                if m:
-                    nxt = self.comparing(m.end())
-                    if nxt is not None:
-                        conds = conds + nxt[0]
-                        end = nxt[1]
-                        logic = "any"
+                nxt = self.comparing(m.end()) if m else None
+                if nxt is None:
+                    break
+                conds = conds + nxt[0]
+                end = nxt[1]
+                logic = "any"
+        if len(conds) > 1 and conds[-1].unit_text and conds[-1].relative_to is None:
+            # "< 3.5 or > 5.1 mEq/L": the unit written once, after the last bound
+            conds = [
+                replace(c, unit_text=conds[-1].unit_text)
+                if c.unit_text is None and c.relative_to is None and c.value is not None and c.component is None else c
+                for c in conds
+            ]
         window = None
         wm = _WINDOW_RE.match(self.t, end)
         if wm:
@@ -445,6 +563,8 @@ class _Scanner:
         if c is None:
             return None
         comp, p = c
+        if self.a.components:
+            return self.panel_value(comp, p)
         q = self.quantity(p)
         if q is None:
             return None
@@ -472,7 +592,10 @@ class _Scanner:
         if c is not None:
             comp, p = c
             if comp == "=" and self.a.kind != "score":
-                return None
+                # "= 30-80%": a range after a bare "="
+                got = self.value_list(p)
+                if got is not None and got[0][0].comparator == "between":
+                    return got
             # "< ULN", "> 2 x ULN"
             r = _REL_ONLY_RE.match(t, p) if not re.match(r"\s*\d", t[p : p + 3]) else None
             if r is not None:
@@ -485,11 +608,7 @@ class _Scanner:
                 return [_Cond(comp, 1.0, relative_to=which)], r.end()
             # BP pair "140/90"
             if self.a.components:
-                pair = _PAIR_RE.match(t, p)
-                if pair is None:
-                    return None
-                punit, pend = self.unit(pair.end())
-                return [_Cond(comp, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], pend
+                return self.panel_value(comp, p)
             q = self.quantity(p)
             if q is None:
                 return None
@@ -502,13 +621,49 @@ class _Scanner:
                 if got is not None:
                     return got
             return [_Cond(comp, value, unit_text=unit, relative_to=rel)], end
+        # "within 2 times the upper limit of normal"
+        w = _WITHIN_RE.match(t, pos)
+        if w:
+            q = self.quantity(w.end())
+            if q is not None and q[2] is not None:
+                return [_Cond("<=", q[0], relative_to=q[2])], q[3]
+        # "five times higher than the upper limit of normal"
+        if not self.coded:
+            q = self.quantity(pos)
+            if q is not None and q[2] is not None and self.rel_dir:
+                return [_Cond(">", q[0], relative_to=q[2])], q[3]
         # bare number(s): ranges, lists, trailers
         if self.a.components:
-            return None
+            # "150/95 or higher"
+            pair = _PAIR_RE.match(t, pos)
+            if pair is None:
+                return None
+            punit, pend = self.unit(pair.end())
+            tr = _TRAILER_RE.match(t, pend)
+            if tr is None:
+                return None
+            comp2: Comparator = ">=" if (tr.group("ge") or tr.group("ge2")) else "<="
+            return [_Cond(comp2, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], tr.end()
         got = self.value_list(pos)
         if got is not None:
             return got
         return None
+
+    def panel_value(self, comp: Comparator, pos: int) -> tuple[list[_Cond], int] | None:
+        """"140/90 mmHg", or one member named after the value ("> 140 mmHg systolic")."""
+        pair = _PAIR_RE.match(self.t, pos)
+        if pair is not None:
+            punit, pend = self.unit(pair.end())
+            return [_Cond(comp, float(pair.group("a")), unit_text=punit, pair_high=float(pair.group("b")))], pend
+        v = self.number(pos, False)
+        if v is None:
+            return None
+        unit, end = self.unit(v[1])
+        side = _SIDE_RE.match(self.t, end)
+        if side is None or len(self.a.components) < 2:
+            return None
+        member = self.a.components[0 if side.group(1).lower() in ("systolic", "sbp") else 1]
+        return [_Cond(comp, v[0], unit_text=unit, component=member)], side.end()
 
     def between(self, pos: int) -> tuple[list[_Cond], int] | None:
         q1 = self.quantity(pos)
@@ -599,6 +754,15 @@ class _Scanner:
         return [_Cond("between", lo, hi, inclusive, unit_text=unit)], end
 
 
+def _eq_bounds(a: _Cond, b: _Cond) -> bool:
+    return (
+        a.comparator == b.comparator == "="
+        and a.value is not None and b.value is not None and a.value < b.value
+        and a.relative_to == b.relative_to
+        and (a.unit_text is None or b.unit_text is None or normalize_unit(a.unit_text) == normalize_unit(b.unit_text))
+    )
+
+
 def _opposite(a: str, b: str) -> bool:
     up = {">", ">="}
     return (a in up) != (b in up)
@@ -631,6 +795,11 @@ def _leaf(
     v = cond.value if value is None else value
     vh = cond.value_high
     unit: str | None = None
+    if analyte.percent_predicted and cond.unit_text and normalize_unit(cond.unit_text) == "%":
+        target = get_analyte(analyte.percent_predicted)
+        if target is None:
+            return None
+        analyte = target
     if cond.relative_to is None and cond.comparator not in ("normal", "above_normal", "below_normal"):
         if cond.unit_text:
             unit = normalize_unit(cond.unit_text)
@@ -782,21 +951,37 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
         leaves: list[Rule] = []
         comp0 = parsed.conds[0].comparator
         # BP pair or "systolic/diastolic > 140/90"
-        pair = parsed.conds[0].pair_high is not None
+        pair = parsed.conds[0].pair_high is not None or parsed.conds[0].component is not None
         if pair:
-            analytes: list[tuple[Analyte, _Cond, float | None, int]] = []
             comps = group[-1].analyte.components if group[-1].analyte and group[-1].analyte.components else []
-            if comps:
+            st = group[0].start
+            per_cond: list[tuple[_Cond, list[Rule]]] = []
+            for cond in parsed.conds:
+                halves: list[Rule] = []
+                if cond.component is not None:
+                    member = get_analyte(cond.component)
+                    one_leaf = _leaf(member, cond, st, end, text, offset, window) if member else None
+                    if one_leaf is not None:
+                        per_cond.append((cond, [one_leaf]))
+                    continue
                 for idx, cid in enumerate(comps[:2]):
                     a = get_analyte(cid)
-                    if a is not None:
-                        val = parsed.conds[0].value if idx == 0 else parsed.conds[0].pair_high
-                        analytes.append((a, parsed.conds[0], val, group[0].start))
-            for a, cond, val, st in analytes:
-                leaf = _leaf(a, cond, st, end, text, offset, window, value=val)
-                if leaf is not None:
-                    leaves.append(leaf)
-            logic = "any" if comp0 in (">", ">=") else "all"
+                    val = cond.value if idx == 0 else cond.pair_high
+                    leaf = _leaf(a, cond, st, end, text, offset, window, value=val) if a and val is not None else None
+                    if leaf is not None:
+                        halves.append(leaf)
+                if halves:
+                    per_cond.append((cond, halves))
+            if len(per_cond) == 1:
+                leaves = per_cond[0][1]
+                logic = "any" if comp0 in (">", ">=") else "all"
+            else:
+                # "≥ 135/85 mm Hg but lower than 170/105 mm Hg": one group per bound
+                for cond, bound in per_cond:
+                    ctor0 = AnyOf if cond.comparator in (">", ">=") else AllOf
+                    leaves.append(bound[0] if len(bound) == 1 else ctor0(
+                        children=bound, span=(offset + st, offset + end), text=text[st:end]))
+                logic = parsed.logic
         elif len(group) == 2 and all(g.analyte is not None for g in group) and _is_pair_value(t, last.end, parsed.end):
             continue
         else:
