@@ -19,12 +19,13 @@ route ("... Metered Dose Inhaler" for systemic corticosteroids) is not a
 match; a fact whose route cannot be told is kept.
 
 Per-fact work is cached on the fact's codes and text, so calling this for
-every rule and patient stays cheap.
+every rule and patient stays cheap; with a ``FactIndex`` of a patient's facts
+only the facts that can match a rule are looked at.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -40,7 +41,7 @@ from eligibility.knowledge.concepts import (
 )
 from eligibility.patients.model import Fact
 
-__all__ = ["ConceptMatch", "find_matches"]
+__all__ = ["ConceptMatch", "FactIndex", "find_matches"]
 
 ConceptRuleType = ConditionRule | MedicationRule | ProcedureRule
 How = Literal["code", "text", "class"]
@@ -133,9 +134,62 @@ def _route_ok(rule: MedicationRule, route: str | None) -> bool:
     return route == rule.route
 
 
-def find_matches(rule: ConceptRuleType, facts: Sequence[Fact]) -> list[ConceptMatch]:
-    """The facts that match ``rule``'s concept (by code, text or class), minus its exceptions."""
+@dataclass(frozen=True)
+class _FactInfo:
+    texts: tuple[str, ...]
+    by_code: frozenset[str]
+    by_text: frozenset[str]
+
+
+def _info(kind: str, fact: Fact) -> _FactInfo:
+    codes = tuple((c.system, c.code) for c in fact.codes)
+    texts = _texts(fact)
+    by_code, by_text = _fact_concepts(kind, codes, texts)
+    return _FactInfo(texts, by_code, by_text)
+
+
+class FactIndex:
+    """One kind of a patient's facts (conditions, medications or procedures)
+    by the concepts they are recognised as and by their codes, built once
+    per patient: a rule then looks at the few facts that can match it rather
+    than at all of them. Only facts a rule finds by code, by a recognised
+    concept or in an ICD-10-CM range can match it (or, for a concept the
+    lexicon does not know, by its words: those rules still read every fact)."""
+
+    def __init__(self, kind: Literal["condition", "medication", "procedure"], facts: Sequence[Fact]) -> None:
+        self.kind = kind
+        self.facts = facts
+        self.infos = [_info(kind, fact) for fact in facts]
+        self._by_concept: dict[str, list[int]] = {}
+        self._by_code: dict[tuple[str, str], list[int]] = {}
+        self._icd10: list[int] = []
+        for i, (fact, info) in enumerate(zip(facts, self.infos, strict=True)):
+            for cid in info.by_code | info.by_text:
+                self._by_concept.setdefault(cid, []).append(i)
+            for key in {(c.system, c.code) for c in fact.codes}:
+                self._by_code.setdefault(key, []).append(i)
+            if any(c.system == "icd10cm" for c in fact.codes):
+                self._icd10.append(i)
+
+    def candidates(self, rule: ConceptRuleType, wanted: set[str]) -> list[int]:
+        """Positions of the facts that may match ``rule``, in record order."""
+        hits: set[int] = set()
+        for cid in wanted:
+            hits.update(self._by_concept.get(cid, ()))
+        for want in rule.codes:
+            if want.system == "icd10cm":
+                hits.update(self._icd10)
+            else:
+                hits.update(self._by_code.get((want.system, want.code), ()))
+        return sorted(hits)
+
+
+def find_matches(rule: ConceptRuleType, facts: Sequence[Fact], index: FactIndex | None = None) -> list[ConceptMatch]:
+    """The facts that match ``rule``'s concept (by code, text or class), minus
+    its exceptions. ``index``, of these same facts, makes it faster."""
     kind = _kind(rule)
+    if index is not None and (index.facts is not facts or index.kind != kind):
+        raise ValueError("the FactIndex is not of these facts")
     lex = lexicon(kind)
     target = rule.concept
     known = target in lex
@@ -147,10 +201,14 @@ def find_matches(rule: ConceptRuleType, facts: Sequence[Fact]) -> list[ConceptMa
             excluded |= lex.descendants(exc)
     free_text = None if known else normalize(rule.label or rule.concept.replace("_", " "))
     out: list[ConceptMatch] = []
-    for fact in facts:
-        codes = tuple((c.system, c.code) for c in fact.codes)
-        texts = _texts(fact)
-        by_code, by_text = _fact_concepts(kind, codes, texts)
+    if index is None:
+        pairs: Iterable[tuple[Fact, _FactInfo]] = ((fact, _info(kind, fact)) for fact in facts)
+    elif free_text:
+        pairs = zip(facts, index.infos, strict=True)
+    else:
+        pairs = ((facts[i], index.infos[i]) for i in index.candidates(rule, wanted))
+    for fact, info in pairs:
+        texts, by_code, by_text = info.texts, info.by_code, info.by_text
         recognised = by_code | by_text
         if recognised & excluded:
             continue

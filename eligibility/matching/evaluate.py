@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from eligibility.ir.model import (
     AgeRule,
@@ -50,7 +50,7 @@ from eligibility.ir.model import (
     TimeUnit,
     Window,
 )
-from eligibility.matching.concepts import find_matches
+from eligibility.matching.concepts import FactIndex, find_matches
 from eligibility.matching.measurements import ObservationIndex, evaluate_measurement
 from eligibility.matching.verdicts import (
     CriterionResult,
@@ -216,20 +216,37 @@ def _ongoing(fact: Fact, as_of: date) -> bool:
     return False
 
 
+def _fact_index(patient: Patient, kind: Literal["condition", "medication", "procedure"]) -> FactIndex:
+    """The index of the patient's facts of one kind (refuted and erroneous
+    conditions left out), built once for all rules of all trials matched
+    against the patient; rebuilt if the list was replaced or grown since."""
+    source: Sequence[Fact]
+    if kind == "condition":
+        source = patient.conditions
+    elif kind == "medication":
+        source = patient.medications
+    else:
+        source = patient.procedures
+    cached = patient._matcher_cache.get(kind)
+    if cached is not None and cached[0] is source and cached[1] == len(source):
+        index: FactIndex = cached[2]
+        return index
+    facts: Sequence[Fact] = source
+    if kind == "condition":
+        facts = [f for f in patient.conditions if f.verification_status not in ("refuted", "entered-in-error")]
+    index = FactIndex(kind, facts)
+    patient._matcher_cache[kind] = (source, len(source), index)
+    return index
+
+
 def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Patient, as_of: date,
              targets: frozenset[str] = frozenset()) -> Outcome:
-    facts: Sequence[Fact]
     noun = {"condition": "condition", "medication": "medication", "procedure": "procedure"}[rule.kind]
-    if isinstance(rule, ConditionRule):
-        facts = [f for f in patient.conditions if f.verification_status not in ("refuted", "entered-in-error")]
-    elif isinstance(rule, MedicationRule):
-        facts = patient.medications
-    else:
-        facts = patient.procedures
+    index = _fact_index(patient, rule.kind)
     # A class named in an exclusion ("diseases affecting bone metabolism") does
     # not exclude the condition the trial itself requires (osteoporosis).
     candidates = [
-        m.fact for m in find_matches(rule, facts)
+        m.fact for m in find_matches(rule, index.facts, index)
         if not (m.how == "class" and m.concept in targets)
     ]
     label = rule.label or rule.concept.replace("_", " ")

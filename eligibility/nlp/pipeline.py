@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pydantic import BaseModel
+
 from eligibility.ingest.source import TrialSource
 from eligibility.ir.model import (
     AgeRule,
@@ -117,6 +119,18 @@ def spans_of(rule: Any) -> Iterable[tuple[int, int]]:
     span = getattr(rule, "span", None)
     if span is not None:
         yield span
+    # The IR's own types first: getattr with a default on a pydantic model
+    # that lacks the attribute goes through its slow __getattr__ and an
+    # exception (a leaf has neither children nor child).
+    if isinstance(rule, AllOf | AnyOf):
+        for sub in rule.children:
+            yield from spans_of(sub)
+        return
+    if isinstance(rule, Not):
+        yield from spans_of(rule.child)
+        return
+    if isinstance(rule, BaseModel) and not ({"children", "child"} & type(rule).model_fields.keys()):
+        return
     for child in getattr(rule, "children", []) or []:
         yield from spans_of(child)
     child = getattr(rule, "child", None)

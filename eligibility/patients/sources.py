@@ -20,8 +20,10 @@ a profile, a Bundle without a Patient) is reported to `on_error` as an
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +126,33 @@ def _file(path: Path, report: ErrorHandler) -> Iterator[Patient]:
     yield from patients
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one file becomes patients.
+
+    Parsing a bundle allocates hundreds of thousands of dicts and lists that
+    stay alive until its patients are built; each automatic collection walks
+    them all again, about a third of the import time. They hold no cycles and
+    are freed by reference counting when the file is done, with or without
+    the collector; any cyclic garbage made meanwhile waits for the next
+    collection after the file. Left as found: a caller that disabled the
+    collector keeps it off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _read(path: Path, source: str) -> list[Patient] | None:
+    with _gc_paused():
+        return _read_file(path, source)
+
+
+def _read_file(path: Path, source: str) -> list[Patient] | None:
     raw = read_input(path)
     if not raw.strip():
         raise InputError(source, "file is empty")

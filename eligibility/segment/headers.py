@@ -39,6 +39,12 @@ def match_section_header(line: str) -> tuple[Section, int] | None:
     stripped = line.strip()
     if not stripped or len(stripped) > 200:
         return None
+    # Both patterns need one of the section words, and every spelling of them
+    # has "nclu" or "xclu" (letters re.I folds only from ASCII): most lines
+    # are rejected here without trying the long pattern.
+    lowered = stripped.lower()
+    if "nclu" not in lowered and "xclu" not in lowered:
+        return None
     m = _HEADER.match(line) or _REVERSED.match(line)
     if m is None:
         return None

@@ -34,6 +34,7 @@ _MARKER = re.compile(
     r"|(?P<letter>[a-zA-Z])\s*(?P<ldelim>[.)])(?=\s|$)\s*"
     r"|(?P<bullet>[-*•·▪◦‣⁃–—●○■□➢►✓✔❖◆◇>+o])(?=\s|$)\s*"
 )
+_HAS_CIRCLED = re.compile("[" + _CIRCLED + "]")
 _INLINE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.;:,]))(?:\(\s*([ivxIVX]{1,4}|[a-zA-Z]|\d{1,2})\s*\)|([" + _CIRCLED + r"]))")
 
 _ANY_OF = re.compile(
@@ -113,6 +114,8 @@ def _inline_splits(content: str, leading_kind: str | None, leading_value: int | 
     """Positions inside a line where an inline list continues ("( ii ) ...
     ( iii ) ...", "① ... ② ..."). Only a run of consecutive values splits, so
     a lone "(a)" in prose stays prose."""
+    if "(" not in content and not _HAS_CIRCLED.search(content):
+        return []  # every inline marker has one or the other: skip the slow scan
     occurrences: list[tuple[int, str, int]] = []
     for m in _INLINE.finditer(content):
         if m.group(2):
