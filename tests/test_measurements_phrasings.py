@@ -326,3 +326,25 @@ def test_longest_name_wins_over_an_empty_separator() -> None:
     # "DAS 28" could stop at "DAS28" of "DAS28-ESR", leaving "ESR" to read as the sedimentation rate
     check(one("DAS28-ESR score > 3.2"), "das28", ">", 3.2, span_text="DAS28-ESR score > 3.2")
     check(one("DAS 28 > 5.1"), "das28", ">", 5.1)
+
+
+def test_outside_the_normal_range_is_either_side() -> None:
+    rules = extract_measurements("serum creatinine outside the normal range for age")
+    assert len(rules) == 1 and isinstance(rules[0], AnyOf)
+    assert [(r.analyte, r.comparator) for r in leaves(rules)] == [
+        ("creatinine", "below_normal"), ("creatinine", "above_normal")]
+    got = leaves(extract_measurements("bilirubin, and creatinine within the normal reference range."))
+    assert [(r.analyte, r.comparator) for r in got] == [("bilirubin_total", "normal"), ("creatinine", "normal")]
+    assert extract_measurements("sodium within limits") == []
+
+
+def test_between_with_bound_comparators_and_restated_units() -> None:
+    check(one("Have an HbA1c value between ≥7.0 and ≤10.0%, according to the central laboratory"), "hba1c",
+          "between", 7.0, value_high=10.0, unit="%", inclusive=True)
+    check(one("Pre-bronchodilator FEV1 between ≥ 40 - ≤ 90% predicted at Visit 1"), "fev1_pct_predicted",
+          "between", 40, value_high=90)
+    got = leaves(extract_measurements("Must have a BMI between 18 and <40 kg/m2"))
+    assert [(r.comparator, r.value, r.unit) for r in got] == [(">=", 18, "kg/m2"), ("<", 40, "kg/m2")]
+    check(one("Body mass index (BMI) between 23.0 kilogram per meter square (kg/m^2) and 39.9 kg/m^2"), "bmi",
+          "between", 23.0, value_high=39.9, unit="kg/m2")
+    check(one("Platelet count of at least 50 x109cells/L"), "platelets", ">=", 50, unit="10^9/L")

@@ -83,7 +83,7 @@ def unit_key(text: str) -> str:
     s = re.sub(r"10(?:\*\*|\*|e|exp|\^)\(?(\d+)\)?", r"10^\1", s)
     s = re.sub(r"10\((\d+)\)", r"10^\1", s)
     # "x 109/L" (a superscript lost in copying) -> x10^9/L
-    s = re.sub(r"^x10(9|3|6|12)(?=/)", r"x10^\1", s)
+    s = re.sub(r"^x10(9|3|6|12)(?=/|cells/)", r"x10^\1", s)
     if s.startswith("x10^") or s.startswith("*10^"):
         s = s[1:]
     s = s.rstrip(".")

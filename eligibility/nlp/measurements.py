@@ -129,6 +129,8 @@ _WORD_MULTIPLE_RE = re.compile(
     r"(?i)\s*(?P<w>two|three|four|five|six|seven|eight|nine|ten|twice|double|triple|thrice)(?:\s*\(\s*\d+\s*\))?(?![a-z])"
 )
 _WITHIN_RE = re.compile(r"(?i)within\s+")
+_BOUND_CMP_RE = re.compile(r"\s*(?:≥|≤|>\s*=?|<\s*=?)\s*")
+_RESTATED_RE = re.compile(r"\s*\([^()\d]{1,30}(?:\^?[23])?[^()\d]{0,10}\)")
 _LOG_RE = re.compile(r"(?i)\s*log\s*(?:10|₁₀)?(?![a-z])")
 _SIDE_RE = re.compile(r"(?i)\s*(systolic|diastolic|SBP|DBP)(?![a-z])")
 _X_BEFORE_RE = re.compile(r"(?i)\s*[x*]\s*(?=\d)")
@@ -148,7 +150,11 @@ _NORMAL_RE = re.compile(
     r"|elevated|increased|abnormally\s+high|high(?!\s+dose))"
     r"|(?P<below>(?:below|less\s+than|lower\s+than|under|<)\s+(?:the\s+)?(?:institutional\s+|lower\s+)?"
     r"(?:lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+range)?|LLN|normal\s+(?:range|limits?|values?)|lower\s+normal\s+limits?|the\s+normal\s+range|normal))"
-    r"|(?P<normal>(?:within|in)\s+(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+)?(?:normal|reference)\s+(?:limits?|ranges?|values?)"
+    # "outside (of) the normal range": below or above, an AnyOf of both
+    r"|(?P<outside>(?:outside|out)\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+|local\s+|laboratory(?:'s)?\s+)?"
+    r"(?:normal|reference)\s+(?:laboratory\s+)?(?:reference\s+)?(?:limits?|ranges?|values?))"
+    r"|(?P<normal>(?:within|in)\s+(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+)?(?:normal\s+(?:reference\s+)?|reference\s+)"
+    r"(?:limits?|ranges?|values?)"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?(?:institution|laboratory|site))?|WNL|within\s+normal|normal(?!\s+(?:saline|range\s+(?:of|for)|value\s+of))"
     r"|(?:is|are|be)\s+normal)"
     r")(?![a-z])"
@@ -167,7 +173,7 @@ _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below))|=(?!\s*/?\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
@@ -179,7 +185,7 @@ _FILLER_RE = re.compile(
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
     r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
-    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|determined|clinical|"
     # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
     # height in meters)": an abbreviation or gloss in brackets, with no number
     # (a digit inside a word is fine) or comparator in it
@@ -508,6 +514,8 @@ class _Scanner:
             return None
         conds, end = first
         logic = "all" if len(conds) > 1 else "single"
+        if [c.comparator for c in conds] == ["below_normal", "above_normal"]:
+            logic = "any"
         # "> 5.5 µIU/mL but <= 10.0 µIU/mL" / "or above the ULN"
         if len(conds) == 1 and conds[0].comparator != "between":
             m = _VALUE_AND_RE.match(self.t, end)
@@ -588,6 +596,8 @@ class _Scanner:
                 return [_Cond("below_normal")], n.end()
             if n.group("normal"):
                 return [_Cond("normal")], n.end()
+            if n.group("outside"):
+                return [_Cond("below_normal"), _Cond("above_normal")], n.end()
         c = self.comparator(pos)
         if c is not None:
             comp, p = c
@@ -666,23 +676,41 @@ class _Scanner:
         return [_Cond(comp, v[0], unit_text=unit, component=member)], side.end()
 
     def between(self, pos: int) -> tuple[list[_Cond], int] | None:
-        q1 = self.quantity(pos)
+        # "between ≥7.0 and ≤10.0%", "between 18 and <40 kg/m2": a bound's own comparator
+        c1 = _BOUND_CMP_RE.match(self.t, pos)
+        q1 = self.quantity(c1.end() if c1 else pos)
         if q1 is None:
             return None
         v1, u1, r1, p = q1
         inc1, p = self.inclusive(p)
+        if u1 is not None:
+            # "between 23.0 kilogram per meter square (kg/m^2) and 39.9 kg/m^2"
+            rest = _RESTATED_RE.match(self.t, p)
+            p = rest.end() if rest else p
         s = _BETWEEN_SEP_RE.match(self.t, p)
         if not s:
             return None
-        q2 = self.quantity(s.end())
+        c2 = _BOUND_CMP_RE.match(self.t, s.end())
+        q2 = self.quantity(c2.end() if c2 else s.end())
         if q2 is None:
             return None
         v2, u2, r2, p2 = q2
         inc2, p2 = self.inclusive(p2)
         if v2 < v1 or ((r1 or r2) and (r1 or r2) != (r2 or r1)):
             return None
-        inclusive = not (inc1 is False or inc2 is False)
-        return [_Cond("between", v1, v2, inclusive, unit_text=u2 or u1, relative_to=r2 or r1)], p2
+        if c1 is not None and c1.group(0).strip().startswith(("<", "≤")):
+            return None
+        if c2 is not None and c2.group(0).strip().startswith((">", "≥")):
+            return None
+        strict1 = c1 is not None and c1.group(0).strip() == ">"
+        strict2 = c2 is not None and c2.group(0).strip() == "<"
+        unit, rel = u2 or u1, r2 or r1
+        if strict1 != strict2:
+            lo: Comparator = ">" if strict1 else ">="
+            hi: Comparator = "<" if strict2 else "<="
+            return [_Cond(lo, v1, unit_text=unit, relative_to=rel), _Cond(hi, v2, unit_text=unit, relative_to=rel)], p2
+        inclusive = not (inc1 is False or inc2 is False or strict1)
+        return [_Cond("between", v1, v2, inclusive, unit_text=unit, relative_to=rel)], p2
 
     def value_list(self, pos: int) -> tuple[list[_Cond], int] | None:
         """"0-1", "0 or 1", "0, 1 or 2", "III or IV", "A/B", "18.5-30 kg/m2", "2 or less"."""
