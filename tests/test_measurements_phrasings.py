@@ -313,7 +313,8 @@ def test_spelled_out_units_and_bracketed_powers() -> None:
           "creatinine_clearance", ">=", 60, unit="mL/min/1.73m2")
     check(one("platelet count greater than or equal to 100,000/mm(3)"), "platelets", ">=", 100000, unit="/uL")
     check(one("estradiol <= 3000 picogram/milliliter (pg/mL)"), "estradiol", "<=", 3000, unit="pg/mL")
-    check(one("FEV1 greater than 1.0 and diffusion capacity > 40%"), "fev1", ">", 1.0, unit="L")
+    check(one("FEV1 greater than 1.0 L and diffusion capacity > 40%"), "fev1", ">", 1.0, unit="L")
+    assert extract_measurements("0.50=FEV1<0.80") == []  # GOLD grades: fractions of predicted, not litres
 
 
 def test_other_fluids_are_not_the_serum_analyte() -> None:
@@ -348,3 +349,39 @@ def test_between_with_bound_comparators_and_restated_units() -> None:
     check(one("Body mass index (BMI) between 23.0 kilogram per meter square (kg/m^2) and 39.9 kg/m^2"), "bmi",
           "between", 23.0, value_high=39.9, unit="kg/m2")
     check(one("Platelet count of at least 50 x109cells/L"), "platelets", ">=", 50, unit="10^9/L")
+
+
+def test_lower_bound_written_before_the_name() -> None:
+    got = leaves(extract_measurements("Body mass index (BMI): 18 ≤ BMI ≤ 32 kg/m²"))
+    assert [(r.analyte, r.comparator, r.value, r.unit) for r in got] == [
+        ("bmi", ">=", 18, "kg/m2"), ("bmi", "<=", 32, "kg/m2")]
+    assert got[0].text == "18 ≤ BMI ≤ 32 kg/m²"
+    got = leaves(extract_measurements("(90 mmHg ≤ systolic blood pressure ≤ 150 mmHg, 60 mmHg ≤ diastolic blood "
+                                      "pressure ≤ 90 mmHg)"))
+    assert [(r.analyte, r.comparator, r.value) for r in got] == [
+        ("systolic_bp", ">=", 90), ("systolic_bp", "<=", 150), ("diastolic_bp", ">=", 60), ("diastolic_bp", "<=", 90)]
+    got = leaves(extract_measurements("130mmHg=SBP<180mmHg"))
+    assert [(r.comparator, r.value) for r in got] == [("=", 130), ("<", 180)]
+    # a number before the name that is no bound: age, or a value above the upper bound
+    assert [r.comparator for r in leaves(extract_measurements("age 18-65, BMI < 30"))] == ["<"]
+    assert [r.comparator for r in leaves(extract_measurements("40 ≤ BMI ≤ 32"))] == ["<="]
+
+
+def test_limit_spellings_and_or_equal_forms() -> None:
+    got = leaves(extract_measurements("AST, ALT and Alkaline phosphatase ≤ 2.5 ⋅ ULN"))
+    assert [(r.analyte, r.value, r.relative_to) for r in got] == [
+        ("ast", 2.5, "uln"), ("alt", 2.5, "uln"), ("alp", 2.5, "uln")]
+    check(one('P-Creatinine ≤ 1.5 times upper institutional limit of the "normal" range'), "creatinine", "<=", 1.5,
+          relative_to="uln")
+    check(one("Serum bilirubin ≤ 1.5 times upper-limit of normal (ULN)"), "bilirubin_total", "<=", 1.5,
+          relative_to="uln")
+    check(one("ALT above 2 times the central laboratory's upper reference limit)"), "alt", ">", 2,
+          relative_to="uln")
+    check(one("bilirubin = or <1.5 mg%"), "bilirubin_total", "<=", 1.5, unit="mg/dL")
+    check(one("total bilirubin over or equal to 3 times normal values"), "bilirubin_total", ">=", 3,
+          relative_to="uln")
+    check(one("LVEF must be at or above the lower institutional limit of the normal range"), "lvef", ">=", 1,
+          relative_to="lln")
+    rules = extract_measurements("serum creatinine levels above or below the institutional normal values")
+    assert [r.comparator for r in leaves(rules)] == ["below_normal", "above_normal"]
+    check(one("Body mass index (BMI) 18 to ≤ 27 kg/m2, inclusive"), "bmi", "between", 18, value_high=27)

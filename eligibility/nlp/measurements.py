@@ -49,7 +49,7 @@ _TRANS = str.maketrans(
         "\\": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
         "–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-",
         "＞": ">", "＜": "<", "≧": "≥", "≦": "≤", "⩾": "≥", "⩽": "≤", "＝": "=",
-        "×": "x", "’": "'", "⁄": "/",
+        "×": "x", "⋅": "x", "’": "'", "⁄": "/",
     }
 )
 
@@ -66,16 +66,16 @@ _WORD_NUMBERS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30,
 }
 
-_GREATER = r"(?:greater|more|higher|larger|bigger|superior|major)"
+_GREATER = r"(?:greater|more|higher|larger|bigger|superior|major|over|above)"
 _LESS = r"(?:less|lower|smaller|inferior|minor|fewer)"
 _COMP_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
+    r"(?P<ge>≥\s*=?|=\s*or\s*>|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
     r"|" + _GREATER + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _GREATER[3:-1] + r"|above)(?:\s+than)?(?:\s+to)?"
     r"|above\s+or\s+equal(?:\s+to)?|at\s*/\s*above|at\s+or\s+above|at\s+least|not\s+less\s+than|no\s+less\s+than"
     r"|not\s+lower\s+than|no\s+lower\s+than|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
-    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
+    r"|(?P<le>≤\s*=?|=\s*or\s*<|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
     r"|" + _LESS + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _LESS[3:-1] + r"|below)(?:\s+than)?(?:\s+to)?|below\s+or\s+equal(?:\s+to)?"
     r"|at\s*/\s*below|at\s+or\s+below"
@@ -95,14 +95,17 @@ _COMP_RE = re.compile(
 )
 
 _ULN_WORDS = (
-    r"(?:ULN|UNL|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
-    r"|upper\s+normal\s+(?:limits?|range|values?)|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal\s+range|normal\s+upper\s+limits?"
-    r"|upper\s+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
-    r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit)"
+    r"(?:ULN|UNL|IULN|ULRR|upper[\s-]+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"|upper\s+normal\s+(?:limits?|range|values?)|upper[\s-]+limits?\s+(?:of\s+)?(?:the\s+)?normal\s+range|normal\s+upper[\s-]+limits?"
+    r"|upper[\s-]+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
+    r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit"
+    # "1.5 times upper institutional limit of the "normal" range", "upper reference limit"
+    r"|upper\s+(?:institutional|laboratory|reference)\s+limits?(?:\s+of\s+(?:the\s+)?\"?normal\"?(?:\s+(?:range|values?))?)?)"
 )
 _LLN_WORDS = (
-    r"(?:LLN|LNL|lower\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
-    r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower\s+limits?|lower\s+limits?(?!\s+of)|lower\s+normal)"
+    r"(?:LLN|LNL|lower[\s-]+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower[\s-]+limits?|lower[\s-]+limits?(?!\s+of)|lower\s+normal"
+    r"|lower\s+(?:institutional|laboratory|reference)\s+limits?(?:\s+of\s+(?:the\s+)?\"?normal\"?(?:\s+(?:range|values?))?)?)"
 )
 _REL_TAIL = (
     r"(?:(?:\s*\(\s*(?:ULN|UNL|LLN|IULN)\s*\))?"
@@ -115,7 +118,8 @@ _RELATIVE_RE = re.compile(
     # "five times higher than the ULN": the direction sits between multiple and limit
     r"(?:(?P<dir>higher|greater|more|above|over|in\s+excess\s+of)(?:\s+than)?\s+)?"
     r"(?P<paren>\(\s*)?(?:the\s+|an?\s+)?"
-    r"(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab(?:'s)?\s+|site\s+|reference\s+)?"
+    r"(?:(?:central\s+)?laboratory(?:'s)?\s+|institutional\s+|institutions?(?:'s?)?\s+|local\s+|lab(?:'s)?\s+|site\s+"
+    r"|reference\s+)?"
     r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r")"
     # "1.4 times normal", "twice the normal range", "5 times of reference range":
     # only read as the upper limit after an explicit multiple
@@ -140,7 +144,8 @@ _WORD_MULTIPLES = {
 }
 # "> ULN" with no number
 _REL_ONLY_RE = re.compile(
-    r"(?i)\s*(?:the\s+|an?\s+)?(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab\s+|site\s+)?"
+    r"(?i)\s*(?:the\s+|an?\s+)?(?:institutional\s+|institutions?(?:'s?)?\s+|local\s+|(?:central\s+)?laboratory(?:'s)?\s+"
+    r"|lab\s+|site\s+)?"
     r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r"))" + _REL_TAIL
 )
 _NORMAL_RE = re.compile(
@@ -152,7 +157,8 @@ _NORMAL_RE = re.compile(
     r"(?:lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+range)?|LLN|normal\s+(?:range|limits?|values?)|lower\s+normal\s+limits?|the\s+normal\s+range|normal))"
     # "outside (of) the normal range": below or above, an AnyOf of both
     r"|(?P<outside>(?:outside|out)\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+|local\s+|laboratory(?:'s)?\s+)?"
-    r"(?:normal|reference)\s+(?:laboratory\s+)?(?:reference\s+)?(?:limits?|ranges?|values?))"
+    r"(?:normal|reference)\s+(?:laboratory\s+)?(?:reference\s+)?(?:limits?|ranges?|values?)"
+    r"|above\s+or\s+below\s+(?:the\s+)?(?:institutional\s+|laboratory\s+)?normal(?:\s+(?:limits?|ranges?|values?))?)"
     r"|(?P<normal>(?:within|in)\s+(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+)?(?:normal\s+(?:reference\s+)?|reference\s+)"
     r"(?:limits?|ranges?|values?)"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?(?:institution|laboratory|site))?|WNL|within\s+normal|normal(?!\s+(?:saline|range\s+(?:of|for)|value\s+of))"
@@ -173,7 +179,7 @@ _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d]|\s*or\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
@@ -185,7 +191,7 @@ _FILLER_RE = re.compile(
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
     r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
-    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|determined|clinical|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|determined|clinical|formula|equation|"
     # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
     # height in meters)": an abbreviation or gloss in brackets, with no number
     # (a digit inside a word is fine) or comparator in it
@@ -730,6 +736,11 @@ class _Scanner:
             if not s:
                 break
             nv = self.value(s.end(), signed=False)
+            if nv is None and s.group(0).strip().lower() in ("-", "to") and len(values) == 1:
+                # "BMI 18 to ≤ 27 kg/m2": the upper bound's own "≤"
+                c = _BOUND_CMP_RE.match(t, s.end())
+                if c is not None and c.group(0).strip() in ("≤", "<=", "<="):
+                    nv = self.value(c.end(), signed=False)
             if nv is None:
                 break
             seps.append(s.group(0).strip().lower())
@@ -971,6 +982,12 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
                 break
         if parsed is None:
             continue
+        lead = _lower_bound_before(t, m0.start, scanner, parsed) if len(group) == 1 else None
+        if lead is not None:
+            # "18 ≤ BMI ≤ 32 kg/m²", "90 mmHg ≤ systolic blood pressure ≤ 150 mmHg"
+            lower, lead_start = lead
+            parsed = replace(parsed, conds=[lower, *parsed.conds], logic="all")
+            group = [_Mention(lead_start, m0.end, m0.analyte)]
         consumed = parsed.end
         window = parsed.window or window
         end = parsed.end
@@ -1042,6 +1059,32 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
             ctor2 = AnyOf if logic == "any" else AllOf
             items.append((start, end, ctor2(children=leaves, span=(offset + start, offset + end), text=text[start:end])))
     return _combine_or(items, t, text, offset)
+
+
+_LEAD_RE = re.compile(r"(?P<n>" + _NUMBER + r")(?P<u>[^\d<>≤≥=;,()]{0,12}?)\s*(?P<c>≤|<\s*=?|=)\s*$")
+
+
+def _lower_bound_before(t: str, start: int, scanner: _Scanner, parsed: _Parsed) -> tuple[_Cond, int] | None:
+    """The "18 ≤" of "18 ≤ BMI ≤ 32": a lower bound written before the name,
+    taken only when the name is followed by an upper bound above it."""
+    if len(parsed.conds) != 1 or parsed.conds[0].comparator not in ("<", "<=") or parsed.conds[0].value is None:
+        return None
+    upper = parsed.conds[0]
+    m = _LEAD_RE.search(t, max(0, start - 30), start)
+    if m is None or (m.start() > 0 and (t[m.start() - 1].isalnum() or t[m.start() - 1] in ".,")):
+        return None
+    value = _num(m.group("n"))
+    unit: str | None = None
+    if m.group("u").strip():
+        unit, uend = scanner.unit(m.end("n"))
+        if unit is None or uend < m.end("u"):
+            return None
+    if upper.value is None or value >= upper.value or upper.relative_to is not None or upper.pair_high is not None or upper.component:
+        return None
+    sym = m.group("c").replace(" ", "")
+    # "=" is kept as written: it is a lost "≤" more often than not, but that is for a person to say
+    comp: Comparator = ">" if sym == "<" else ">=" if sym in ("≤", "<=") else "="
+    return _Cond(comp, value, unit_text=unit or upper.unit_text), m.start()
 
 
 def _is_pair_value(t: str, start: int, end: int) -> bool:
