@@ -385,3 +385,21 @@ def test_limit_spellings_and_or_equal_forms() -> None:
     rules = extract_measurements("serum creatinine levels above or below the institutional normal values")
     assert [r.comparator for r in leaves(rules)] == ["below_normal", "above_normal"]
     check(one("Body mass index (BMI) 18 to ≤ 27 kg/m2, inclusive"), "bmi", "between", 18, value_high=27)
+
+
+def test_outside_a_range_and_in_the_range_of() -> None:
+    rules = extract_measurements("A supine mean heart rate outside the range 40-90 beats per minute (BPM) at screening.")
+    assert len(rules) == 1 and isinstance(rules[0], AnyOf)
+    assert [(r.analyte, r.comparator, r.value, r.unit) for r in leaves(rules)] == [
+        ("heart_rate", "<", 40, "/min"), ("heart_rate", ">", 90, "/min")]
+    check(one("BMI in the range of 25.0-34.9 kg/m^2"), "bmi", "between", 25.0, value_high=34.9, unit="kg/m2")
+    check(one("Diastolic blood pressure, 60-90 mmHg Blood pressure"), "diastolic_bp", "between", 60, value_high=90)
+    assert extract_measurements("hemoglobin, 2 units") == []
+
+
+def test_symbol_then_to_and_bounds_joined_by_to() -> None:
+    check(one("Karnofsky Performance Score (KPS) >= to 80"), "karnofsky", ">=", 80)
+    check(one("alanine aminotransferase (ALT) both =< 2.5 X IULN"), "alt", "<=", 2.5, relative_to="uln")
+    got = leaves(extract_measurements("FEV1 >=30 to <=70 percent of predicted normal values"))
+    assert [(r.analyte, r.comparator, r.value) for r in got] == [
+        ("fev1_pct_predicted", ">=", 30), ("fev1_pct_predicted", "<=", 70)]

@@ -88,7 +88,7 @@ _COMP_RE = re.compile(
     r"|decreased\s+below)"
     r"|(?P<eq>=|equal\s+to|equals)"
     # a word comparator ends at a word boundary; a symbol may touch the next word (">ULN")
-    r")(?:(?<=[<>=≤≥³_])|(?![a-z]))"
+    r")(?:(?<=[<>=≤≥³_])|(?![a-z]))(?:\s*to(?=\s*\d))?"
     # "greater than (>) 450 msec", "less than [<] 90", "(</=) 1", "greater than or
     # equal to ≥1.5": the symbol repeated after the words
     r"(?:(?<=[a-z])\s*(?:\(\s*(?:[<>≤≥=/]\s*){1,3}\)|\[\s*(?:[<>≤≥=/]\s*){1,3}\]|[<>≤≥](?:\s*/?\s*=)?(?=\s*\d)))?"
@@ -174,12 +174,16 @@ _INCLUSIVE_RE = re.compile(
     r"(?i)\s*,?\s*\(?\s*(?:(?:both\s+)?(?:extremes|limits|values|ends)\s+)?"
     r"(?P<w>inclusive|included|inclusively|exclusive|excluded|not\s+included)\s*\)?"
 )
-_BETWEEN_RE = re.compile(r"(?i)(?:between|from|range(?:s)?\s+(?:of\s+|from\s+)?|within\s+(?:the\s+)?range\s+(?:of\s+)?)\s*")
+_BETWEEN_RE = re.compile(
+    r"(?i)(?:between|from|range(?:s)?\s+(?:of\s+|from\s+)?|(?:with)?in\s+(?:the\s+)?range\s+(?:of\s+)?)\s*"
+)
+# "outside the range of 90 to 140 mmHg": below the low end or above the high one
+_OUTSIDE_RANGE_RE = re.compile(r"(?i)(?:outside|out\s+of)\s+(?:the\s+)?(?:(?:normal\s+)?range\s+(?:of\s+)?)?")
 _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d]|\s*or\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥=]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d]|\s*or\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
@@ -191,7 +195,7 @@ _FILLER_RE = re.compile(
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
     r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
-    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|determined|clinical|formula|equation|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|both|,(?=\s*\d[\d.,]*\s*(?:-|to)\s*\d)|determined|clinical|formula|equation|"
     # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
     # height in meters)": an abbreviation or gloss in brackets, with no number
     # (a digit inside a word is fine) or comparator in it
@@ -217,7 +221,7 @@ _CHANGE_BEFORE_RE = re.compile(
 _CONNECT_RE = re.compile(r"(?i)^\s*(?:,\s*|/\s*|\s(?:and/or|or|and|&)\s+|,\s*(?:and/or|or|and)\s+|\s*\+\s*)$")
 _OR_BETWEEN_RE = re.compile(r"(?i)^[\s,;]*\)?[\s,;]*(?:and/or|or)[\s,]*\(?\s*$")
 _VALUE_OR_RE = re.compile(r"(?i)\s*,?\s*(?:and/or|or)\s+")
-_VALUE_AND_RE = re.compile(r"(?i)\s*,?\s*(?:and|but|,)\s+")
+_VALUE_AND_RE = re.compile(r"(?i)\s*,?\s*(?:and|but|to|,)\s+")
 _PAREN_SAME_RE = re.compile(r"\s*[(\[]\s*")
 
 _DASH_NUM_RE = re.compile(r"\s*-\s*\d")
@@ -520,7 +524,7 @@ class _Scanner:
             return None
         conds, end = first
         logic = "all" if len(conds) > 1 else "single"
-        if [c.comparator for c in conds] == ["below_normal", "above_normal"]:
+        if [c.comparator for c in conds] in (["below_normal", "above_normal"], ["<", ">"]):
             logic = "any"
         # "> 5.5 µIU/mL but <= 10.0 µIU/mL" / "or above the ULN"
         if len(conds) == 1 and conds[0].comparator != "between":
@@ -593,6 +597,13 @@ class _Scanner:
             got = self.between(b.end())
             if got is not None:
                 return got
+        o = _OUTSIDE_RANGE_RE.match(t, pos)
+        if o and not self.coded:
+            got = self.between(o.end())
+            if got is not None and got[0][0].comparator == "between":
+                rng = got[0][0]
+                return [_Cond("<", rng.value, unit_text=rng.unit_text, relative_to=rng.relative_to),
+                        _Cond(">", rng.value_high, unit_text=rng.unit_text, relative_to=rng.relative_to)], got[1]
         # normal-range phrases
         n = _NORMAL_RE.match(t, pos)
         if n:
