@@ -403,3 +403,28 @@ def test_symbol_then_to_and_bounds_joined_by_to() -> None:
     got = leaves(extract_measurements("FEV1 >=30 to <=70 percent of predicted normal values"))
     assert [(r.analyte, r.comparator, r.value) for r in got] == [
         ("fev1_pct_predicted", ">=", 30), ("fev1_pct_predicted", "<=", 70)]
+
+
+def test_score_threshold_written_before_the_scale() -> None:
+    check(one("(with a score of > 10 on Epworth sleepiness scale)"), "epworth", ">", 10,
+          span_text="score of > 10 on Epworth sleepiness scale")
+    check(one("moderate-to-severe depression (> 25 points on the Beck Depression Inventory)"), "bdi", ">", 25)
+    check(one("Score 26 or higher on the Montreal Cognitive Assessment"), "moca", ">=", 26)
+    check(one("A score of 10 or more on the PHQ-9 instrument will be required"), "phq9", ">=", 10)
+    assert extract_measurements("aged 18 to 65 on the MMSE") == []
+    assert extract_measurements("in 2 on the ECOG") == []
+
+
+def test_fractions_written_as_decimals() -> None:
+    check(one("left ventricular ejection fraction <0.40"), "lvef", "<", 0.4, unit="L/L")
+    check(one("Hematocrit < 0.30"), "hematocrit", "<", 0.3, unit="L/L")
+    check(one("LVEF < 40%"), "lvef", "<", 40, unit="%")
+
+
+def test_more_fillers_and_names() -> None:
+    check(one("Severe renal impairment creatinine clearance (CrCl), i.e. < 30 mL/min."), "creatinine_clearance", "<",
+          30, unit="mL/min")
+    check(one("Uncontrolled Diabetes [hemoglobin A1c, (HbA1c) >7.5%]."), "hba1c", ">", 7.5, unit="%")
+    check(one("Hamilton Depression Rating Scale-17 score greater than 18."), "hamd", ">", 18)
+    check(one("a calculated serum creatinine clearance > 50 mL/min"), "creatinine_clearance", ">", 50)
+    check(one("Mini-mental State Examination (MMSE) [18] score = 23."), "mmse", "=", 23)

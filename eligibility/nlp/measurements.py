@@ -183,7 +183,7 @@ _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥=]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d]|\s*or\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥=]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d]|\s*or\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured|i\.\s?e\.))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
@@ -195,7 +195,7 @@ _FILLER_RE = re.compile(
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
     r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
-    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|both|,(?=\s*\d[\d.,]*\s*(?:-|to)\s*\d)|determined|clinical|formula|equation|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|both|i\.\s?e\.,?|,(?=\s*\()|\[\d{1,3}\]|,(?=\s*\d[\d.,]*\s*(?:-|to)\s*\d)|determined|clinical|formula|equation|"
     # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
     # height in meters)": an abbreviation or gloss in brackets, with no number
     # (a digit inside a word is fine) or comparator in it
@@ -991,6 +991,12 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
             parsed = scanner.parse(s)
             if parsed is not None:
                 break
+        if parsed is None and len(group) == 1 and m0.analyte.kind == "score":
+            # "a score of > 10 on the Epworth Sleepiness Scale", "26 or higher on the MoCA"
+            lead_score = _score_before(t, m0.start, m0.end, scanner)
+            if lead_score is not None:
+                parsed, lead_at = lead_score
+                group = [_Mention(lead_at, m0.end, m0.analyte)]
         if parsed is None:
             continue
         lead = _lower_bound_before(t, m0.start, scanner, parsed) if len(group) == 1 else None
@@ -1070,6 +1076,25 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
             ctor2 = AnyOf if logic == "any" else AllOf
             items.append((start, end, ctor2(children=leaves, span=(offset + start, offset + end), text=text[start:end])))
     return _combine_or(items, t, text, offset)
+
+
+_SCORE_LEAD_RE = re.compile(
+    r"(?i)(?:\bscores?\s+(?:of\s+)?|(?<![\w.,]))"
+    r"(?P<v>(?:[<>≤≥=][\s=]*|(?:at\s+least|greater\s+than|more\s+than|less\s+than|fewer\s+than|above|below)\s+)?"
+    r"\d+(?:\.\d+)?(?:\s*points?)?(?:\s+or\s+(?:more|higher|greater|above|less|lower|below))?)"
+    r"\s*(?:points?\s+)?(?:on|in)\s+(?:the\s+)?$"
+)
+
+
+def _score_before(t: str, start: int, name_end: int, scanner: _Scanner) -> tuple[_Parsed, int] | None:
+    """A score's threshold written before its name, ending in "on the"."""
+    m = _SCORE_LEAD_RE.search(t, max(0, start - 60), start)
+    if m is None:
+        return None
+    parsed = scanner.parse(m.start("v"))
+    if parsed is None or parsed.end > m.end("v") or len(parsed.conds) != 1:
+        return None
+    return replace(parsed, end=name_end, window=None), m.start()
 
 
 _LEAD_RE = re.compile(r"(?P<n>" + _NUMBER + r")(?P<u>[^\d<>≤≥=;,()]{0,12}?)\s*(?P<c>≤|<\s*=?|=)\s*$")
