@@ -428,3 +428,20 @@ def test_more_fillers_and_names() -> None:
     check(one("Hamilton Depression Rating Scale-17 score greater than 18."), "hamd", ">", 18)
     check(one("a calculated serum creatinine clearance > 50 mL/min"), "creatinine_clearance", ">", 50)
     check(one("Mini-mental State Examination (MMSE) [18] score = 23."), "mmse", "=", 23)
+
+
+def test_qualifier_before_a_lab_is_relative_to_its_normal_range() -> None:
+    check(one("Signs of myocardial injury as indicated by elevated troponin levels"), "troponin", "above_normal",
+          span_text="elevated troponin")
+    check(one("low platelet count requiring transfusion"), "platelets", "below_normal")
+    check(one("normal serum Creatinine"), "creatinine", "normal")
+    rules = extract_measurements("Elevated ALT or serum creatinine on screening")
+    assert len(rules) == 1 and isinstance(rules[0], AnyOf)
+    assert [(r.analyte, r.comparator) for r in leaves(rules)] == [("alt", "above_normal"),
+                                                                  ("creatinine", "above_normal")]
+    abnormal = extract_measurements("Patients with abnormal TSH concentration")
+    assert [r.comparator for r in leaves(abnormal)] == ["below_normal", "above_normal"]
+    # a number after the name wins over the qualifier; scores, vitals and other words take none
+    check(one("Decreased renal function: elevated serum creatinine(>1.5mg/dl)"), "creatinine", ">", 1.5)
+    for text in ["low-dose aspirin", "patients with high blood pressure", "high NYHA class", "elevated BMI"]:
+        assert extract_measurements(text) == [], text

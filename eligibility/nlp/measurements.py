@@ -997,6 +997,12 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
             if lead_score is not None:
                 parsed, lead_at = lead_score
                 group = [_Mention(lead_at, m0.end, m0.analyte)]
+        if parsed is None and m0.analyte.kind == "lab" and not any(g.analyte and g.analyte.components for g in group):
+            # "elevated ALT or serum creatinine", "abnormal TSH", "normal serum creatinine"
+            qualified = _qualifier_before(t, m0.start, last.end)
+            if qualified is not None:
+                parsed, q_start = qualified
+                group = [_Mention(q_start, group[0].end, group[0].analyte), *group[1:]]
         if parsed is None:
             continue
         lead = _lower_bound_before(t, m0.start, scanner, parsed) if len(group) == 1 else None
@@ -1076,6 +1082,30 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
             ctor2 = AnyOf if logic == "any" else AllOf
             items.append((start, end, ctor2(children=leaves, span=(offset + start, offset + end), text=text[start:end])))
     return _combine_or(items, t, text, offset)
+
+
+_QUALIFIER_RE = re.compile(
+    r"(?i)(?<![\w-])(?:(?:severely|markedly|significantly|persistently|clinically\s+significant(?:ly)?)\s+)?"
+    r"(?:(?P<above>elevated|increased|raised|abnormally\s+(?:high|elevated)|high)|(?P<below>abnormally\s+low|low|decreased|reduced)"
+    r"|(?P<either>abnormal)|(?P<normal>normal))"
+    r"\s+(?:(?:serum|plasma|blood|fasting|baseline|screening)\s+)?$"
+)
+
+
+def _qualifier_before(t: str, start: int, end: int) -> tuple[_Parsed, int] | None:
+    """A lab named after a qualifier with no number: relative to its normal range."""
+    m = _QUALIFIER_RE.search(t, max(0, start - 45), start)
+    if m is None:
+        return None
+    if m.group("above"):
+        conds, logic = [_Cond("above_normal")], "single"
+    elif m.group("below"):
+        conds, logic = [_Cond("below_normal")], "single"
+    elif m.group("either"):
+        conds, logic = [_Cond("below_normal"), _Cond("above_normal")], "any"
+    else:
+        conds, logic = [_Cond("normal")], "single"
+    return _Parsed(conds=conds, logic=logic, end=end), m.start()
 
 
 _SCORE_LEAD_RE = re.compile(
