@@ -445,3 +445,18 @@ def test_qualifier_before_a_lab_is_relative_to_its_normal_range() -> None:
     check(one("Decreased renal function: elevated serum creatinine(>1.5mg/dl)"), "creatinine", ">", 1.5)
     for text in ["low-dose aspirin", "patients with high blood pressure", "high NYHA class", "elevated BMI"]:
         assert extract_measurements(text) == [], text
+
+
+def test_ctgov_fillers_and_spellings() -> None:
+    check(one("Subjects with QT prolongation > 500msec on their ECG"), "qtc", ">", 500, unit="ms")
+    check(one("urine protein:creatinine (UPC) ratio > 1.0 at screening OR"), "upcr", ">", 1.0, unit="g/g")
+    check(one("oxygen saturation at room air of >90%"), "spo2", ">", 90, unit="%")
+    check(one("blood pressure ALT > 2.5× the site laboratory ULN"), "alt", ">", 2.5, relative_to="uln")
+    check(one("Platelet count > equal to 100,000/uL"), "platelets", ">=", 100000, unit="/uL")
+    check(one("creatinine clearance (must be > 40 ml/min to be eligible)"), "creatinine_clearance", ">", 40)
+    check(one("Known left ventricular (LV) ejection fraction < than 20%"), "lvef", "<", 20, unit="%")
+    check(one("AlkP < 3.0 x upper institution limit for normal"), "alp", "<", 3.0, relative_to="uln")
+    rules = leaves(extract_measurements("Bloodpressure > 180 mmHg (Systolic) or > 110 mmHg (diastolic)."))
+    assert [(r.analyte, r.value) for r in rules] == [("systolic_bp", 180), ("diastolic_bp", 110)]
+    rules = leaves(extract_measurements("blood pressure at study entry>160/100."))
+    assert [(r.analyte, r.comparator, r.value) for r in rules] == [("systolic_bp", ">", 160), ("diastolic_bp", ">", 100)]

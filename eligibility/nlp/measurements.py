@@ -70,21 +70,21 @@ _GREATER = r"(?:greater|more|higher|larger|bigger|superior|major|over|above)"
 _LESS = r"(?:less|lower|smaller|inferior|minor|fewer)"
 _COMP_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<ge>≥\s*=?|=\s*or\s*>|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
+    r"(?P<ge>≥\s*=?|=\s*or\s*>|>\s*equal(?:\s+to)?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
     r"|" + _GREATER + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _GREATER[3:-1] + r"|above)(?:\s+than)?(?:\s+to)?"
     r"|above\s+or\s+equal(?:\s+to)?|at\s*/\s*above|at\s+or\s+above|at\s+least|not\s+less\s+than|no\s+less\s+than"
     r"|not\s+lower\s+than|no\s+lower\s+than|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
-    r"|(?P<le>≤\s*=?|=\s*or\s*<|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
+    r"|(?P<le>≤\s*=?|=\s*or\s*<|<\s*equal(?:\s+to)?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
     r"|" + _LESS + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _LESS[3:-1] + r"|below)(?:\s+than)?(?:\s+to)?|below\s+or\s+equal(?:\s+to)?"
     r"|at\s*/\s*below|at\s+or\s+below"
     r"|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than"
     r"|not\s+to\s+exceed|not\s+exceeding|does\s+not\s+exceed|do\s+not\s+exceed|not\s+exceed|not\s+above|not\s+over"
     r"|up\s+to|maximum\s+of|a\s+maximum\s+of|max\.?\s*(?=\d)|at\s+most|≤)"
-    r"|(?P<gt>>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|bigger\s+than|major\s+than|above"
+    r"|(?P<gt>>\s*than|>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|bigger\s+than|major\s+than|above"
     r"|exceeding|exceeds|exceeded|exceed|over|in\s+excess\s+of|superior\s+to|elevated\s+above|elevated\s+to|increased\s+above)"
-    r"|(?P<lt><|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|minor\s+than|below|under|inferior\s+to|fewer\s+than"
+    r"|(?P<lt><\s*than|<|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|minor\s+than|below|under|inferior\s+to|fewer\s+than"
     r"|decreased\s+below)"
     r"|(?P<eq>=|equal\s+to|equals)"
     # a word comparator ends at a word boundary; a symbol may touch the next word (">ULN")
@@ -100,12 +100,12 @@ _ULN_WORDS = (
     r"|upper[\s-]+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
     r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit"
     # "1.5 times upper institutional limit of the "normal" range", "upper reference limit"
-    r"|upper\s+(?:institutional|laboratory|reference)\s+limits?(?:\s+of\s+(?:the\s+)?\"?normal\"?(?:\s+(?:range|values?))?)?)"
+    r"|upper\s+(?:institution(?:al)?|laboratory|reference)\s+limits?(?:\s+(?:of|for)\s+(?:the\s+)?\"?normal\"?(?:\s+(?:range|values?))?)?)"
 )
 _LLN_WORDS = (
     r"(?:LLN|LNL|lower[\s-]+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
     r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower[\s-]+limits?|lower[\s-]+limits?(?!\s+of)|lower\s+normal"
-    r"|lower\s+(?:institutional|laboratory|reference)\s+limits?(?:\s+of\s+(?:the\s+)?\"?normal\"?(?:\s+(?:range|values?))?)?)"
+    r"|lower\s+(?:institution(?:al)?|laboratory|reference)\s+limits?(?:\s+(?:of|for)\s+(?:the\s+)?\"?normal\"?(?:\s+(?:range|values?))?)?)"
 )
 _REL_TAIL = (
     r"(?:(?:\s*\(\s*(?:ULN|UNL|LLN|IULN)\s*\))?"
@@ -118,8 +118,8 @@ _RELATIVE_RE = re.compile(
     # "five times higher than the ULN": the direction sits between multiple and limit
     r"(?:(?P<dir>higher|greater|more|above|over|in\s+excess\s+of)(?:\s+than)?\s+)?"
     r"(?P<paren>\(\s*)?(?:the\s+|an?\s+)?"
-    r"(?:(?:central\s+)?laboratory(?:'s)?\s+|institutional\s+|institutions?(?:'s?)?\s+|local\s+|lab(?:'s)?\s+|site\s+"
-    r"|reference\s+)?"
+    r"(?:(?:(?:central\s+)?laboratory(?:'s)?\s+|institutional\s+|institutions?(?:'s?)?\s+|local\s+|lab(?:'s)?\s+|site\s+"
+    r"|reference\s+)){0,2}"
     r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r")"
     # "1.4 times normal", "twice the normal range", "5 times of reference range":
     # only read as the upper limit after an explicit multiple
@@ -136,7 +136,7 @@ _WITHIN_RE = re.compile(r"(?i)within\s+")
 _BOUND_CMP_RE = re.compile(r"\s*(?:≥|≤|>\s*=?|<\s*=?)\s*")
 _RESTATED_RE = re.compile(r"\s*\([^()\d]{1,30}(?:\^?[23])?[^()\d]{0,10}\)")
 _LOG_RE = re.compile(r"(?i)\s*log\s*(?:10|₁₀)?(?![a-z])")
-_SIDE_RE = re.compile(r"(?i)\s*(systolic|diastolic|SBP|DBP)(?![a-z])")
+_SIDE_RE = re.compile(r"(?i)\s*\(?\s*(systolic|diastolic|SBP|DBP)(?![a-z])\s*\)?")
 _X_BEFORE_RE = re.compile(r"(?i)\s*[x*]\s*(?=\d)")
 _WORD_MULTIPLES = {
     "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0,
@@ -183,7 +183,7 @@ _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥=]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d]|\s*or\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured|i\.\s?e\.))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥=]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d]|\s*or\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured|i\.\s?e\.))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between|must)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
@@ -195,7 +195,8 @@ _FILLER_RE = re.compile(
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
     r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
-    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|both|i\.\s?e\.,?|,(?=\s*\()|\[\d{1,3}\]|,(?=\s*\d[\d.,]*\s*(?:-|to)\s*\d)|determined|clinical|formula|equation|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|(?:at|on|in)\s+room\s+air|"
+    r"at\s+(?:study\s+)?(?:entry|enrol?lment|randomi[sz]ation)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|both|prolong(?:ation|ed)|ratio|laboratory|lab|i\.\s?e\.,?|,(?=\s*\()|\[\d{1,3}\]|,(?=\s*\d[\d.,]*\s*(?:-|to)\s*\d)|determined|clinical|formula|equation|"
     # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
     # height in meters)": an abbreviation or gloss in brackets, with no number
     # (a digit inside a word is fine) or comparator in it
