@@ -460,3 +460,16 @@ def test_ctgov_fillers_and_spellings() -> None:
     assert [(r.analyte, r.value) for r in rules] == [("systolic_bp", 180), ("diastolic_bp", 110)]
     rules = leaves(extract_measurements("blood pressure at study entry>160/100."))
     assert [(r.analyte, r.comparator, r.value) for r in rules] == [("systolic_bp", ">", 160), ("diastolic_bp", ">", 100)]
+
+
+def test_powers_of_ten_outside_count_units() -> None:
+    check(one("screening plasma HBV DNA ≥ 2x10^3 IU/mL"), "hbv_dna", ">=", 2000, unit="IU/mL")
+    check(one("HCV RNA ≥ 10^4 IU/mL"), "hcv_rna", ">=", 10000, unit="IU/mL")
+    check(one("HIV RNA > 1 x 10⁵ copies/mL"), "hiv_rna", ">", 100000, unit="copies/mL")
+    # a count unit keeps its own power of ten
+    check(one("ANC ≥ 1.5 x 10^9/L"), "anc", ">=", 1.5, unit="10^9/L")
+    check(one("Karnofsky performance status ≥ or = to 70%"), "karnofsky", ">=", 70)
+    check(one("core body temperature greater than or equal to 38.3 degrees Celsius"), "body_temperature", ">=",
+          38.3, unit="Cel")
+    check(one("forced expiratory volume in 1 second (FEV(1)) greater than 60% predicted."), "fev1_pct_predicted",
+          ">", 60)

@@ -70,12 +70,12 @@ _GREATER = r"(?:greater|more|higher|larger|bigger|superior|major|over|above)"
 _LESS = r"(?:less|lower|smaller|inferior|minor|fewer)"
 _COMP_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<ge>≥\s*=?|=\s*or\s*>|>\s*equal(?:\s+to)?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
+    r"(?P<ge>≥\s*or\s*=(?:\s*to)?|≥\s*=?|=\s*or\s*>|>\s*equal(?:\s+to)?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
     r"|" + _GREATER + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _GREATER[3:-1] + r"|above)(?:\s+than)?(?:\s+to)?"
     r"|above\s+or\s+equal(?:\s+to)?|at\s*/\s*above|at\s+or\s+above|at\s+least|not\s+less\s+than|no\s+less\s+than"
     r"|not\s+lower\s+than|no\s+lower\s+than|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
-    r"|(?P<le>≤\s*=?|=\s*or\s*<|<\s*equal(?:\s+to)?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
+    r"|(?P<le>≤\s*or\s*=(?:\s*to)?|≤\s*=?|=\s*or\s*<|<\s*equal(?:\s+to)?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
     r"|" + _LESS + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _LESS[3:-1] + r"|below)(?:\s+than)?(?:\s+to)?|below\s+or\s+equal(?:\s+to)?"
     r"|at\s*/\s*below|at\s+or\s+below"
@@ -133,6 +133,11 @@ _WORD_MULTIPLE_RE = re.compile(
     r"(?i)\s*(?P<w>two|three|four|five|six|seven|eight|nine|ten|twice|double|triple|thrice)(?:\s*\(\s*\d+\s*\))?(?![a-z])"
 )
 _WITHIN_RE = re.compile(r"(?i)within\s+")
+_POWER = r"10\s*(?:(?:\^|\*\*?|e|exp)\s*\(?\s*(?P<e>\d{1,2})\s*\)?|(?P<s>[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}))"
+_POW_RE = re.compile(r"\s*" + _POWER)
+_TIMES_POW_RE = re.compile(r"\s*[x*]\s*" + _POWER)
+_SUPER_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_COUNT_POWER_UNITS = {"10^3/uL", "10^9/L", "10^6/uL", "10^12/L"}
 _BOUND_CMP_RE = re.compile(r"\s*(?:≥|≤|>\s*=?|<\s*=?)\s*")
 _RESTATED_RE = re.compile(r"\s*\([^()\d]{1,30}(?:\^?[23])?[^()\d]{0,10}\)")
 _LOG_RE = re.compile(r"(?i)\s*log\s*(?:10|₁₀)?(?![a-z])")
@@ -465,6 +470,10 @@ class _Scanner:
         """number [unit | x ULN]; (value, unit_text, relative_to, end)"""
         self.rel_dir = False
         v = self.value(pos, signed)
+        if not self.coded:
+            sci = self.scientific(pos, v)
+            if sci is not None:
+                return sci
         if v is None and not self.coded:
             # "> x2 ULN": the multiplication sign before the number
             x = _X_BEFORE_RE.match(self.t, pos)
@@ -502,6 +511,24 @@ class _Scanner:
         if self.foreign_unit(p):
             return None
         return value, None, None, p
+
+    def scientific(self, pos: int, v: tuple[float, int] | None) -> tuple[float, str | None, str | None, int] | None:
+        """"2x10^3 IU/mL", "10^4 IU/mL", "1 x 10⁵ copies/mL": a power of ten
+        that is not part of the unit (count units such as 10^9/L are)."""
+        m = _POW_RE.match(self.t, pos)
+        base = 1.0
+        if m is None:
+            if v is None or self.unit(v[1])[0] is not None:
+                return None
+            m = _TIMES_POW_RE.match(self.t, v[1])
+            base = v[0]
+            if m is None:
+                return None
+        exp = int(m.group("e") or m.group("s").translate(_SUPER_DIGITS))
+        unit, end = self.unit(m.end())
+        if unit is None or not 0 < exp <= 12 or normalize_unit(unit) in _COUNT_POWER_UNITS:
+            return None
+        return base * 10.0**exp, unit, None, end
 
     def inclusive(self, pos: int) -> tuple[bool | None, int]:
         m = _INCLUSIVE_RE.match(self.t, pos)
