@@ -473,3 +473,9 @@ def test_powers_of_ten_outside_count_units() -> None:
           38.3, unit="Cel")
     check(one("forced expiratory volume in 1 second (FEV(1)) greater than 60% predicted."), "fev1_pct_predicted",
           ">", 60)
+
+
+def test_abnormal_after_the_name() -> None:
+    got = leaves(extract_measurements("HBV DNA detectable with ALT level abnormal lasted for three months"))
+    assert [(r.analyte, r.comparator) for r in got] == [("alt", "below_normal"), ("alt", "above_normal")]
+    assert extract_measurements("TSH abnormalities") == []

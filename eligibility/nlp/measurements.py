@@ -163,7 +163,8 @@ _NORMAL_RE = re.compile(
     # "outside (of) the normal range": below or above, an AnyOf of both
     r"|(?P<outside>(?:outside|out)\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+|local\s+|laboratory(?:'s)?\s+)?"
     r"(?:normal|reference)\s+(?:laboratory\s+)?(?:reference\s+)?(?:limits?|ranges?|values?)"
-    r"|above\s+or\s+below\s+(?:the\s+)?(?:institutional\s+|laboratory\s+)?normal(?:\s+(?:limits?|ranges?|values?))?)"
+    r"|above\s+or\s+below\s+(?:the\s+)?(?:institutional\s+|laboratory\s+)?normal(?:\s+(?:limits?|ranges?|values?))?"
+    r"|(?:is\s+|are\s+)?abnormal)"
     r"|(?P<normal>(?:within|in)\s+(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+)?(?:normal\s+(?:reference\s+)?|reference\s+)"
     r"(?:limits?|ranges?|values?)"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?(?:institution|laboratory|site))?|WNL|within\s+normal|normal(?!\s+(?:saline|range\s+(?:of|for)|value\s+of))"
