@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -61,6 +61,7 @@ _SPELLED_AS = {
 _SPELLED = re.compile(r"(?<=/)(" + "|".join(sorted(_SPELLED_AS, key=len, reverse=True)) + r")(?![a-z])")
 
 
+@lru_cache(maxsize=4096)
 def unit_key(text: str) -> str:
     """Normalise a unit spelling for lookup: lower case, no spaces, micro as
     "u", superscripts as digits, powers of ten as ``10^n``."""

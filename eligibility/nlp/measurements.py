@@ -177,7 +177,7 @@ _TRAILER_RE = re.compile(
     r"(?!\s+(?:the\s+)?(?:upper|lower|ULN|LLN|normal|institutional))"
 )
 _INCLUSIVE_RE = re.compile(
-    r"(?i)\s*,?\s*\(?\s*(?:(?:both\s+)?(?:extremes|limits|values|ends)\s+)?"
+    r"(?i)\s*(?:,\s*)?(?:\(\s*)?(?:(?:both\s+)?(?:extremes|limits|values|ends)\s+)?"
     r"(?P<w>inclusive|included|inclusively|exclusive|excluded|not\s+included)\s*\)?"
 )
 _BETWEEN_RE = re.compile(
@@ -211,7 +211,7 @@ _FILLER_RE = re.compile(
     r"concentrations?|scores?|ratio|test|intervals?)))(?![a-z]))"
 )
 _WINDOW_RE = re.compile(
-    r"(?i)\s*,?\s*\(?\s*(?:(?:measured|obtained|performed|assessed|taken|documented|done|drawn|tested|determined)\s+)?"
+    r"(?i)\s*(?:,\s*)?(?:\(\s*)?(?:(?:measured|obtained|performed|assessed|taken|documented|done|drawn|tested|determined)\s+)?"
     r"(?:with)?in\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*"
     r"(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty-four|thirty)"
     r"\s*(?:\(\s*\d+\s*\)\s*)?(?P<u>days?|weeks?|months?|years?|wks?|mos?|d|yrs?)\b"
@@ -227,8 +227,9 @@ _CHANGE_BEFORE_RE = re.compile(
 )
 _CONNECT_RE = re.compile(r"(?i)^\s*(?:,\s*|/\s*|\s(?:and/or|or|and|&)\s+|,\s*(?:and/or|or|and)\s+|\s*\+\s*)$")
 _OR_BETWEEN_RE = re.compile(r"(?i)^[\s,;]*\)?[\s,;]*(?:and/or|or)[\s,]*\(?\s*$")
-_VALUE_OR_RE = re.compile(r"(?i)\s*,?\s*(?:and/or|or)\s+")
-_VALUE_AND_RE = re.compile(r"(?i)\s*,?\s*(?:and|but|to|,)\s+")
+_VALUE_OR_RE = re.compile(r"(?i)\s*(?:,\s*)?(?:and/or|or)\s+")
+# one "\s*" per run: "\s*,?\s*" backtracks over the long space runs of registry texts
+_VALUE_AND_RE = re.compile(r"(?i)\s*(?:,\s*)?(?:and|but|to|,)\s+")
 _PAREN_SAME_RE = re.compile(r"\s*[(\[]\s*")
 
 _DASH_NUM_RE = re.compile(r"\s*-\s*\d")
@@ -433,7 +434,7 @@ class _Scanner:
         end = m.end() if m else pos
         if m is None:
             # "=60(ml/min/1.73 m2)": the unit in parentheses, glued to the number
-            o = _PAREN_OPEN_RE.match(self.t, pos)
+            o = _PAREN_OPEN_RE.match(self.t, pos) if "(" in self.t[pos : pos + 2] else None
             m = self.unit_re.match(self.t, o.end()) if o else None
             c = _PAREN_CLOSE_RE.match(self.t, m.end()) if m else None
             if m is None or c is None:
@@ -516,12 +517,16 @@ class _Scanner:
     def scientific(self, pos: int, v: tuple[float, int] | None) -> tuple[float, str | None, str | None, int] | None:
         """"2x10^3 IU/mL", "10^4 IU/mL", "1 x 10⁵ copies/mL": a power of ten
         that is not part of the unit (count units such as 10^9/L are)."""
-        m = _POW_RE.match(self.t, pos)
+        t = self.t
+        m = _POW_RE.match(t, pos) if "10" in t[pos : pos + 4] else None
         base = 1.0
         if m is None:
-            if v is None or self.unit(v[1])[0] is not None:
+            # cheap test first: this runs for every number read
+            if v is None or t[v[1] : v[1] + 3].lstrip()[:1] not in ("x", "X", "*"):
                 return None
-            m = _TIMES_POW_RE.match(self.t, v[1])
+            if self.unit(v[1])[0] is not None:
+                return None
+            m = _TIMES_POW_RE.match(t, v[1])
             base = v[0]
             if m is None:
                 return None
