@@ -479,3 +479,26 @@ def test_abnormal_after_the_name() -> None:
     got = leaves(extract_measurements("HBV DNA detectable with ALT level abnormal lasted for three months"))
     assert [(r.analyte, r.comparator) for r in got] == [("alt", "below_normal"), ("alt", "above_normal")]
     assert extract_measurements("TSH abnormalities") == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    low=st.integers(min_value=40, max_value=100),
+    width=st.integers(min_value=5, max_value=80),
+    form=st.sampled_from(["outside", "double", "between_cmp"]),
+    sep=st.sampled_from([" to ", "-", " - "]),
+)
+def test_two_bounds_property(low: int, width: int, form: str, sep: str) -> None:
+    high = low + width
+    if form == "outside":
+        text = f"systolic blood pressure outside the range of {low}{sep}{high} mmHg"
+        want = [("<", low), (">", high)]
+    elif form == "double":
+        text = f"{low} mmHg ≤ systolic blood pressure ≤ {high} mmHg"
+        want = [(">=", low), ("<=", high)]
+    else:
+        text = f"systolic blood pressure between {low} and <{high} mmHg"
+        want = [(">=", low), ("<", high)]
+    got = leaves(extract_measurements(text))
+    assert [(r.comparator, r.value) for r in got] == want, text
+    assert all(r.analyte == "systolic_bp" and r.unit == "mmHg" for r in got)
