@@ -44,9 +44,14 @@ Ellipsis
     unmatched item next to "or"/"and" is tried with the neighbour's head word.
 Examples
     After "such as", "e.g.", "including", ... or in parentheses right after a
-    class ("autoimmune disease (SLE, Addison's disease)"), mentions that
-    belong to the class are dropped (an example does not narrow the class);
-    ones outside it are kept as alternatives in the same ``AnyOf``.
+    class ("autoimmune disease (SLE, Addison's disease)"), the list of
+    mentions of the class's kind become alternatives of the class:
+    ``AnyOf(class, example, ...)``. Class OR examples never narrows the
+    class, and a record coded with an example matches even where the
+    lexicon's hierarchy does not place it under the class. The examples take
+    the class's status, window and duration ("and" between them does not make
+    them all required). "X and other conditions, such as Y": Y exemplifies
+    the other conditions and stays a list item beside X.
 Exceptions
     After "except", "other than", "excluding", "unless", ... (or in a
     parenthesis with "are excluded"/"is allowed") the mentions are carved out
@@ -114,6 +119,7 @@ from eligibility.knowledge.concepts import (
     tokens,
     triggers,
 )
+from eligibility.knowledge.language import language
 
 __all__ = ["extract_concepts", "manual_category"]
 
@@ -479,6 +485,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     _apply_status(toks, groups, trigs)
     _apply_windows(text, live, clauses, clause_of)
     _apply_routes(toks, live)
+    _inherit(toks, live)
 
     built: list[tuple[Rule, str]] = []  # (rule, gap text before it)
     prev_end = 0
@@ -692,19 +699,37 @@ def _apply_exceptions_and_examples(
         if par:
             open_at = m.end + par.end() - 1
             example_starts.append((open_at + 1, region_end(open_at + 1)))
-    for start, end in example_starts:
+    # the innermost first: "bone tumors (e.g., myeloma, osteosarcoma)" inside a
+    # longer example list keeps its own examples
+    for start, end in sorted(example_starts, reverse=True):
         inside = [m for m in live if start <= m.start < end and not m.dropped]
         if not inside:
             continue
         target = head_before(start)
-        if target is None:
+        if target is None or target.kind not in ("condition", "medication", "procedure"):
             continue
-        tlex = k.lexicons.get(target.kind)
-        for m in inside:
-            if m is target:
+        # the class must be next to its examples ("infection, including ...",
+        # "cardiovascular conditions such as ..."), not somewhere earlier
+        gap_words = [w.lower() for w in _WORD.findall(text[target.end : start])]
+        # "X and other conditions, such as Y": Y exemplifies the other conditions, not X
+        if len(gap_words) > 8 or {"and", "or", "other", "others"} & set(gap_words):
+            continue
+        # the examples are the list that follows the trigger; a mention after
+        # the list ends ("..., or uncontrolled hypertension;") is not one
+        examples = [inside[0]]
+        in_parens = text[end : end + 1] in (")", "]", "}")
+        for m in inside[1:]:
+            if not (in_parens or _gap_is_list(text, toks, examples[-1], m)):
+                break
+            examples.append(m)
+        for m in examples:
+            if m is target or m.kind != target.kind:
                 continue
-            if tlex is not None and m.kind == target.kind and tlex.is_a(m.value, target.value):
-                m.dropped = True
+            # an example never narrows its class: class OR example, which also
+            # lets a record coded with the example match when the lexicon's
+            # hierarchy does not place it under the class
+            target.alternatives.append(m)
+            m.dropped = True
 
 
 def _carve(k: _Knowledge, target: _Mention, inside: list[_Mention]) -> None:
@@ -749,7 +774,16 @@ def _gap_is_list(text: str, toks: list[_Tok], left: _Mention, right: _Mention) -
     if re.search(r"[;:.()\[\]]", gap.replace("e.g.", "").replace("i.e.", "")):
         return False
     words = [w.lower() for w in _WORD.findall(gap)]
-    return len(words) <= 5 and all(w in _GAP_WORDS for w in words)
+    return len(words) <= 5 and all(w in _GAP_WORDS or w in _status_words() for w in words)
+
+
+@cache
+def _status_words() -> frozenset[str]:
+    """One-word status triggers ("symptomatic", "untreated") and severity
+    qualifiers ("severe", "unstable"): a list item may start with one."""
+    trig = triggers()
+    words = [*trig.status.active, *trig.status.history, *trig.status.any, *language().severity]
+    return frozenset(w.lower() for w in words if " " not in w)
 
 
 def _group(text: str, toks: list[_Tok], live: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int]) -> list[list[_Mention]]:
@@ -862,6 +896,22 @@ def _apply_routes(toks: list[_Tok], live: list[_Mention]) -> None:
         m.route = route
 
 
+def _inherit(toks: list[_Tok], live: list[_Mention]) -> None:
+    """Examples read with their class: "prior RANKL inhibitors (such as
+    denosumab) within the past year" - the status, window and duration of the
+    class hold for each example; a route word of the example's own wins."""
+    for m in live:
+        if not m.alternatives:
+            continue
+        _apply_routes(toks, m.alternatives)
+        for alt in m.alternatives:
+            alt.status, alt.explicit_status = m.status, m.explicit_status
+            alt.window, alt.duration = m.window, m.duration
+            if alt.route is None:
+                alt.route = m.route
+        _inherit(toks, m.alternatives)
+
+
 # ---------------------------------------------------------------- building rules
 
 def _codes(lex: Lexicon, concept_id: str) -> list[Code]:
@@ -930,6 +980,21 @@ def _wrap_all(text: str, offset: int, rules: list[Rule]) -> Rule:
     return AllOf(children=rules, span=(a, b), text=text[a - offset : b - offset])
 
 
+def _with_alternatives(text: str, offset: int, m: _Mention, leaf: Rule) -> Rule:
+    """A class and its examples: ``AnyOf(class, example, ...)``."""
+    options = [leaf]
+    seen = {_key(leaf)}
+    for alt in m.alternatives:
+        rule = _leaf(text, offset, alt)
+        if rule is not None:
+            rule = _with_alternatives(text, offset, alt, rule)
+        if rule is None or _key(rule) in seen:
+            continue
+        seen.add(_key(rule))
+        options.append(rule)
+    return leaf if len(options) == 1 else _wrap_any(text, offset, options)
+
+
 def _with_unless(text: str, offset: int, m: _Mention, rule: Rule, *, manual: bool = True, rules: bool = True) -> Rule:
     extra: list[Rule] = []
     for u in m.unless_rules if rules else []:
@@ -966,7 +1031,7 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
         if key in seen:
             continue
         seen.add(key)
-        leaves.append(_with_unless(text, offset, m, leaf, manual=False))
+        leaves.append(_with_unless(text, offset, m, _with_alternatives(text, offset, m, leaf), manual=False))
     if not leaves:
         return None
     unless = next((m for m in group if m.unless_manual), None)
