@@ -132,8 +132,10 @@ def test_examples_list_items_may_start_with_a_status_word() -> None:
 def test_examples_take_the_window_and_status_of_their_class() -> None:
     rule = one("Immunosuppressive therapy in the 3 months prior to randomization (including natalizumab and "
                "fingolimod ).", "exclusion")
-    assert isinstance(rule, AnyOf) and concepts([rule]) == ["immunosuppressant", "natalizumab", "fingolimod"]
-    assert all(x.status == "window" and x.window.within.value == 3 for x in rule.children)
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["immunosuppressant", "immunosuppressive_therapy", "natalizumab", "fingolimod"]
+    assert all(x.window.within.value == 3 for x in leaves([rule]))
+    assert all(x.status == "window" for x in leaves([rule]) if isinstance(x, MedicationRule))
 
 
 def test_examples_of_another_kind_stay_apart() -> None:
@@ -230,7 +232,12 @@ def test_seed0_no_concepts_in_manual_criteria() -> None:
 def test_seed0_immunosuppressive_chemotherapy() -> None:
     rule = one("Patients receiving immunosuppressive chemotherapy or that could interfere with the process of cell "
                "proliferation.", "exclusion")
-    assert isinstance(rule, MedicationRule) and rule.status == "current"
+    # a drug named as a treatment: the medicines or a procedure of that name
+    assert isinstance(rule, AnyOf)
+    med, proc = rule.children
+    assert isinstance(med, MedicationRule) and med.status == "current" and med.concept == "immunosuppressant"
+    assert isinstance(proc, ProcedureRule) and proc.label == "immunosuppressive chemotherapy" and proc.codes == []
+    assert med.span == proc.span == rule.span
 
 
 # ---------------------------------------------------------------- seed 001 (osteoporosis, Jakarta)
@@ -257,9 +264,11 @@ def test_seed1_no_active_infection() -> None:
 def test_seed1_drugs_under_treatment() -> None:
     rule = one("Patients under immunosuppressive, anticoagulant or corticosteroid treatment.", "exclusion")
     assert isinstance(rule, AnyOf)
-    assert concepts([rule]) == ["immunosuppressant", "anticoagulant", "corticosteroid"]
-    assert all(x.status == "current" for x in rule.children)
-    assert rule.children[2].route == "systemic"
+    # the shared "treatment" makes each one a drug or a procedure of that name
+    assert concepts([rule]) == ["immunosuppressant", "immunosuppressive_treatment", "anticoagulant",
+                                "anticoagulant_treatment", "corticosteroid", "corticosteroid_treatment"]
+    assert all(isinstance(x, AnyOf) and x.children[0].status == "current" for x in rule.children)
+    assert rule.children[2].children[0].route == "systemic"
 
 
 # ---------------------------------------------------------------- seed 002 (MS, MSC)
@@ -267,13 +276,16 @@ def test_seed1_drugs_under_treatment() -> None:
 def test_seed2_windows_prior_to_randomization() -> None:
     rule = one("Immunosuppressive therapy in the 3 months prior to randomization (including natalizumab and "
                "fingolimod ).", "exclusion")
-    assert isinstance(rule, AnyOf) and concepts([rule]) == ["immunosuppressant", "natalizumab", "fingolimod"]
-    assert all(x.status == "window" and x.window.within.value == 3 for x in rule.children)
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["immunosuppressant", "immunosuppressive_therapy", "natalizumab", "fingolimod"]
+    assert all(x.window.within.value == 3 for x in leaves([rule]))
+    assert all(x.status == "window" for x in leaves([rule]) if isinstance(x, MedicationRule))
     rule = one("Treatment with interferon beta or glatiramer acetate in the 30 days prior to randomization .", "exclusion")
     assert isinstance(rule, AnyOf) and concepts([rule]) == ["interferon_beta", "glatiramer"]
     assert all(c.window.within.value == 30 for c in rule.children)
     rule = one("Corticosteroid therapy in the 30 days prior to randomization.", "exclusion")
-    assert isinstance(rule, MedicationRule) and rule.route == "systemic"
+    assert isinstance(rule, AnyOf) and concepts([rule]) == ["corticosteroid", "corticosteroid_therapy"]
+    assert rule.children[0].route == "systemic" and all(x.window.within.value == 30 for x in rule.children)
 
 
 def test_seed2_malignancy_exceptions_in_parentheses() -> None:

@@ -20,6 +20,22 @@ Mentions
     what they cover. Abbreviations match case-sensitively; two-letter ones
     ("MS", "RA", "TB") only inside parentheses or beside another mention of
     the same kind, never in text written all in capitals.
+Word formation (rules/word_forms.yaml)
+    Words no lexicon name covers are still read, as *uncoded* leaves (no
+    codes; the label is what the matcher looks for in a record's text):
+    a condition suffix ("sarcoidosis", "-itis", "-oma"), a USAN/INN drug stem
+    ("-mab", "-prazole"), a procedure suffix ("-ectomy"; "-graphy" is marked
+    imaging), and a condition head with its modifiers ("vestibular disease",
+    "ocular dysfunction"; degree, status and filler words are not
+    modifiers). Generic words ("serious illness", "medical condition",
+    "contraindication to MRI", "good general health") are a ``ManualRule``
+    for a clinician, never a condition to look up; a contraindication's
+    objects are part of it.
+Treatments
+    A drug named as a treatment ("anticoagulation therapy", "chemotherapy",
+    "corticosteroid treatment", shared: "anticoagulant or corticosteroid
+    treatment") is recorded as medicines or as a procedure:
+    ``AnyOf(medication, uncoded procedure)`` over the same span.
 Dropped mentions
     A concept that only qualifies another ("diseases related to
     osteoporosis", "X-induced"), that follows "family history", or a drug or
@@ -65,8 +81,8 @@ Negation
     whole lists are negated together: ``Not(AnyOf(X, Y, Z))``. "X negative"
     negates X.
 Status (conditions)
-    The nearest status trigger before the mention within its list, else in
-    the six words before the list: "history of", "prior", ... -> history;
+    The nearest status trigger before the mention (or opening it: "prior
+    chemotherapy") within its list, else in the six words before the list: "history of", "prior", ... -> history;
     "current", "active", "uncontrolled", ... -> active; else any.
 Medications
     A time window -> status ``window``; "prior", "previous", "history of",
@@ -119,7 +135,7 @@ from eligibility.knowledge.concepts import (
     tokens,
     triggers,
 )
-from eligibility.knowledge.language import language
+from eligibility.knowledge.language import filler_words, language, word_forms
 
 __all__ = ["extract_concepts", "manual_category"]
 
@@ -269,6 +285,12 @@ class _Mention:
     unless_manual: str | None = None
     unless_rules: list[_Mention] = field(default_factory=list)
     explicit_status: bool = False
+    label: str | None = None  # an uncoded concept read from word formation (rules/word_forms.yaml)
+    generic: bool = False  # too general for a record ("serious illness"): a manual check
+    imaging: bool = False  # an uncoded way of looking ("angiography")
+    object_of: bool = False  # dropped as the object of an allergy, contraindication ...
+    treatment: bool = False  # "anticoagulation therapy": the drug or a procedure of the same name
+    treatment_word: str | None = None  # the shared word of "anticoagulant or corticosteroid treatment"
 
 
 @cache
@@ -329,6 +351,183 @@ def _find_triggers(toks: list[_Tok]) -> list[tuple[int, int, str, str]]:
                 out.extend((i, j, cat, val) for cat, val in hits)
                 break
     return out
+
+
+# ---------------------------------------------------------------- word formation
+
+@dataclass(frozen=True)
+class _WordForms:
+    suffix: re.Pattern[str]  # one group per kind: condition / medication / procedure / imaging
+    min_length: dict[str, int]
+    exclude: frozenset[str]
+    heads: frozenset[str]
+    needs_modifier: frozenset[str]
+    not_modifiers: frozenset[str]
+    max_modifiers: int
+    generic: dict[tuple[str, ...], str]
+    generic_first: dict[str, int]
+
+
+@cache
+def _word_forms() -> _WordForms:
+    wf = word_forms()
+
+    def alternation(words: Iterable[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+    # imaging before procedure, procedure before drug before condition: the
+    # longest suffix of each kind competes, the first group that matches wins
+    suffix = re.compile(
+        rf"(?:(?P<imaging>{alternation(wf.procedure_suffixes.imaging)})"
+        rf"|(?P<procedure>{alternation(wf.procedure_suffixes.suffixes)})"
+        rf"|(?P<medication>{alternation(wf.drug_stems.stems)})"
+        rf"|(?P<condition>{alternation(wf.condition_suffixes.suffixes)}))$"
+    )
+    generic = {tuple(tokens(p)): p for p in wf.generic_conditions}
+    generic_first: dict[str, int] = {}
+    for key in generic:
+        generic_first[key[0]] = max(generic_first.get(key[0], 0), len(key))
+    return _WordForms(
+        suffix=suffix,
+        min_length={"condition": wf.condition_suffixes.min_length, "medication": wf.drug_stems.min_length,
+                    "procedure": wf.procedure_suffixes.min_length, "imaging": wf.procedure_suffixes.min_length},
+        exclude=frozenset(w.lower() for w in (*wf.condition_suffixes.exclude, *wf.drug_stems.exclude,
+                                              *wf.procedure_suffixes.exclude)),
+        heads=frozenset(wf.condition_heads.heads),
+        needs_modifier=frozenset(wf.condition_heads.needs_modifier),
+        not_modifiers=frozenset(wf.condition_heads.not_modifiers) | filler_words(),
+        max_modifiers=wf.condition_heads.max_modifiers,
+        generic=generic,
+        generic_first=generic_first,
+    )
+
+
+@cache
+def _suffix_kind(word: str) -> str | None:
+    """The kind a word's ending names ("pancreatitis" -> condition), or None."""
+    wf = _word_forms()
+    if not word.isalpha() or word in wf.exclude:
+        return None
+    m = wf.suffix.search(word)
+    # the ending must follow a stem of its own: "therapy" alone is no procedure
+    if (m is None or m.lastgroup is None or len(word) < wf.min_length[m.lastgroup]
+            or len(word) < len(m.group(0)) + 3):
+        return None
+    return m.lastgroup
+
+
+def _is_modifier(tok: _Tok, wf: _WordForms) -> bool:
+    w = tok.norm
+    # adverbs, participles and past forms ("clinically", "existing",
+    # "controlled") describe a degree or a state, not which condition
+    return (w.isalpha() and len(w) > 2 and w not in wf.not_modifiers and w not in wf.heads
+            and not w.endswith(("ly", "ing", "ed")) and w not in _status_words())
+
+
+def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], blocked: set[int]) -> list[_Mention]:
+    """Uncoded mentions from word formation (rules/word_forms.yaml): "hepatic
+    disease" (a modifier and a condition head), "sarcoidosis" (a suffix),
+    "ustekinumab" (a drug stem), "cholecystectomy"; and generic words
+    ("serious illness", "contraindication") that only a person can decide."""
+    wf = _word_forms()
+    covered = set(blocked)
+    for m in mentions:
+        covered.update(range(m.first, m.last + 1))
+    out: list[_Mention] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        if i in covered:
+            i += 1
+            continue
+        tok = toks[i]
+        # a head right after a lexicon name is part of it ("HIV disease")
+        after_mention = i > 0 and (i - 1) in covered and (i - 1) not in blocked and _joined(text, toks, i - 1, i)
+        if tok.norm in wf.heads and not after_mention:
+            first = i
+            while (first > 0 and i - first < wf.max_modifiers and (first - 1) not in covered
+                   and _joined(text, toks, first - 1, first) and _is_modifier(toks[first - 1], wf)):
+                first -= 1
+            if first < i or (tok.norm not in wf.needs_modifier and (tok.norm,) not in wf.generic):
+                label = " ".join(t.norm for t in toks[first : i + 1])
+                out.append(_Mention("condition", _uncoded_id(label), first, i, toks[first].start, tok.end, label=label))
+                covered.update(range(first, i + 1))
+                i += 1
+                continue
+        span = wf.generic_first.get(tok.norm, 0)
+        hit = None
+        for j in range(min(n, i + span) - 1, i - 1, -1):
+            if any(t in covered for t in range(i, j + 1)) or not _joined(text, toks, i, j):
+                continue
+            if tuple(t.norm for t in toks[i : j + 1]) in wf.generic:
+                hit = j
+                break
+        if hit is not None and not after_mention:
+            label = " ".join(t.norm for t in toks[i : hit + 1])
+            out.append(_Mention("condition", "generic", i, hit, tok.start, toks[hit].end, label=label, generic=True))
+            covered.update(range(i, hit + 1))
+            i = hit + 1
+            continue
+        kind = _suffix_kind(tok.norm)
+        if kind is not None:
+            label = tok.norm
+            real = "procedure" if kind == "imaging" else kind
+            out.append(_Mention(real, _uncoded_id(label), i, i, tok.start, tok.end,  # type: ignore[arg-type]
+                                label=label, imaging=kind == "imaging"))
+            covered.add(i)
+        i += 1
+    return out
+
+
+def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
+    """"Contraindication to MRI or clopidogrel": the drugs and procedures are
+    the objects of the generic word and not rules of their own; its manual
+    check covers them, so their text is accounted for."""
+    for idx, g in enumerate(mentions):
+        if not g.generic:
+            continue
+        for m in mentions[idx + 1 :]:
+            if not m.object_of or clause_of(m.start) != clause_of(g.start):
+                break
+            g.end, g.last = m.end, m.last
+
+
+def _mark_treatments(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
+    """"Anticoagulant therapy", "chemotherapy", "vaccination": a drug given as
+    a treatment is recorded as medicines or as a procedure, so the mention
+    reads as either (the treatment word joins the mention)."""
+    words = _treatment_words()
+    taken = {t for m in mentions for t in range(m.first, m.last + 1)}
+    for idx, m in enumerate(mentions):
+        if m.kind != "medication":
+            continue
+        last = toks[m.last].norm
+        nxt = m.last + 1
+        if nxt < len(toks) and toks[nxt].norm in words and nxt not in taken and _joined(text, toks, m.last, nxt):
+            m.last, m.end = nxt, toks[nxt].end
+            taken.add(nxt)
+            m.treatment = True
+        elif last in words or last.endswith(("therapy", "therapies")):
+            m.treatment = True
+        word = toks[m.last].norm
+        if m.treatment and word in words:
+            # "immunosuppressive, anticoagulant or corticosteroid treatment": the word is shared
+            right = m
+            for left in reversed(mentions[:idx]):
+                gap = text[left.end : right.start].lower()
+                if left.kind != "medication" or left.treatment or not re.fullmatch(r"[\s,/]*(?:(?:and/or|or|and)[\s,]*)?", gap):
+                    break
+                left.treatment, left.treatment_word = True, word
+                right = left
+
+
+@cache
+def _treatment_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in word_forms().treatment_words)
+
+
+def _uncoded_id(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
 
 
 # ---------------------------------------------------------------- structure helpers
@@ -435,6 +634,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     shouting = n_letters >= _SHOUTING_MIN_LETTERS and len(_NON_UPPER.sub("", text)) > 0.8 * n_letters
     mentions = _find_mentions(text, toks, shouting)
     trigs = _find_triggers(toks)
+    # words inside trigger phrases ("no symptoms of", "diagnosis of") are read as triggers
+    blocked = {t for a, b, cat, _ in trigs if cat != "term" for t in range(a, b + 1)}
+    mentions.extend(_find_word_forms(text, toks, mentions, blocked))
+    mentions.sort(key=lambda m: m.start)
+    _mark_treatments(text, toks, mentions)
     depth = _paren_depth_map(text)
     exclusion = section == "exclusion"
 
@@ -459,13 +663,20 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if m.kind != "pregnancy" and (_QUALIFIER_BEFORE.search(before) or _QUALIFIER_AFTER.match(text[m.end : m.end + 15])):
             m.dropped = True
         if m.kind in ("medication", "procedure") and _OBJECT_CONTEXT.search(before_clause):
-            m.dropped = True
+            m.dropped = m.object_of = True
         if m.kind == "pregnancy" and m.value == "childbearing_potential" and re.match(
             r"^\W*(?:must|should|who|agree|will|are\s+required|need|has|have|with\s+a\s+negative)\b",
             text[m.end : m.end + 30], re.IGNORECASE,
         ):
             m.dropped = True
 
+    _extend_over_objects(text, mentions, clause_of)
+    manual_at = [toks[a].start for a, _, v in _trigger_at(trigs, "manual") if v == "investigator_judgement"]
+    for m in mentions:
+        # "systemic disease in the opinion of the investigator": the manual
+        # criterion already says a person judges it
+        if m.generic and any(clause_of(p) == clause_of(m.start) for p in manual_at):
+            m.dropped = True
     for m in mentions:
         d = depth[m.start]
         if d > 0:
@@ -806,13 +1017,14 @@ def _apply_status(toks: list[_Tok], groups: list[list[_Mention]], trigs: list[tu
         g_start = group[0].start
         lookback = toks[max(0, group[0].first - 6)].start
         for m in group:
-            cands = [(p, v) for p, v in status if lookback <= p < m.start and (p >= g_start or p < g_start)]
+            # a status word may open the name itself ("prior chemotherapy", "active tuberculosis")
+            cands = [(p, v) for p, v in status if lookback <= p < m.start or p == m.start]
             cands = [(p, v) for p, v in cands if p >= g_start] or [(p, v) for p, v in cands if p < g_start]
             if m.kind == "condition":
                 m.status = cands[-1][1] if cands else "any"
             elif m.kind == "medication":
                 far = toks[max(0, group[0].first - 14)].start
-                med = [(p, v) for p, v in medstatus if far <= p < m.start]
+                med = [(p, v) for p, v in medstatus if far <= p < m.start or p == m.start]
                 m.status = med[-1][1] if med else "current"
                 m.explicit_status = bool(med)
 
@@ -927,21 +1139,30 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         return PregnancyRule(state=state, span=span, text=snippet)  # type: ignore[arg-type]
     if m.kind == "smoking":
         return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
+    if m.generic:
+        return ManualRule(category="investigator_judgement", span=span, text=snippet,
+                          reason=f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
     lex = k.lexicons[m.kind]
-    concept = lex.get(m.value)
-    if concept is None:
-        return None
     exceptions = list(dict.fromkeys(x.value for x in m.exceptions))
-    common = {
-        "concept": concept.id,
-        "label": concept.name,
-        "codes": _codes(lex, concept.id),
-        "classes": sorted(lex.ancestors(concept.id)),
-        "exceptions": exceptions,
-        "window": m.window,
-        "span": span,
-        "text": snippet,
-    }
+    common: dict[str, object]
+    if m.label is not None:
+        # uncoded: no codes, the label is what the matcher looks for in a record's text
+        common = {"concept": m.value, "label": m.label, "codes": [], "classes": ["imaging"] if m.imaging else [],
+                  "exceptions": exceptions, "window": m.window, "span": span, "text": snippet}
+    else:
+        concept = lex.get(m.value)
+        if concept is None:
+            return None
+        common = {
+            "concept": concept.id,
+            "label": concept.name,
+            "codes": _codes(lex, concept.id),
+            "classes": sorted(lex.ancestors(concept.id)),
+            "exceptions": exceptions,
+            "window": m.window,
+            "span": span,
+            "text": snippet,
+        }
     if m.kind == "condition":
         status = {"active": "active", "history": "history"}.get(m.status or "", "any")
         return ConditionRule(status=status, **common)  # type: ignore[arg-type]
@@ -978,6 +1199,23 @@ def _wrap_any(text: str, offset: int, rules: list[Rule]) -> Rule:
 def _wrap_all(text: str, offset: int, rules: list[Rule]) -> Rule:
     a, b = _span_of(rules)
     return AllOf(children=rules, span=(a, b), text=text[a - offset : b - offset])
+
+
+def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
+    """A drug named as a treatment: the medication or a procedure of that name,
+    ``AnyOf(medication, procedure)`` over one span (the procedure is uncoded,
+    matched by its words)."""
+    if not m.treatment or not isinstance(leaf, MedicationRule) or leaf.text is None:
+        return leaf
+    words = tokens(leaf.text)
+    # "prior chemotherapy": the status word is not part of the procedure's name
+    while len(words) > 1 and (words[0] in _status_words() or words[0] in _GAP_WORDS):
+        words = words[1:]
+    if m.treatment_word and m.treatment_word not in words:
+        words.append(m.treatment_word)
+    label = " ".join(words)
+    procedure = ProcedureRule(concept=_uncoded_id(label), label=label, window=leaf.window, span=leaf.span, text=leaf.text)
+    return AnyOf(children=[leaf, procedure], span=leaf.span, text=leaf.text)
 
 
 def _with_alternatives(text: str, offset: int, m: _Mention, leaf: Rule) -> Rule:
@@ -1031,7 +1269,7 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
         if key in seen:
             continue
         seen.add(key)
-        leaves.append(_with_unless(text, offset, m, _with_alternatives(text, offset, m, leaf), manual=False))
+        leaves.append(_with_unless(text, offset, m, _with_alternatives(text, offset, m, _as_treatment(m, leaf)), manual=False))
     if not leaves:
         return None
     unless = next((m for m in group if m.unless_manual), None)

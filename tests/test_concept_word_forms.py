@@ -1,0 +1,150 @@
+# mypy: disable-error-code="union-attr"
+"""Words no lexicon names, read from word formation (rules/word_forms.yaml),
+generic words read as a clinician's check, and drugs named as treatments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.ir.model import AnyOf, ConditionRule, ManualRule, MedicationRule, Not, ProcedureRule
+from eligibility.knowledge.language import word_forms
+from eligibility.nlp.concepts import extract_concepts
+from tests.test_concepts_extract import leaves
+
+
+def one(text: str, section: str = "inclusion") -> Any:
+    rules = extract_concepts(text, 0, section)
+    assert len(rules) == 1, rules
+    return rules[0]
+
+
+def uncoded(rule: Any) -> bool:
+    return rule.codes == [] and rule.label is not None
+
+
+# ---------------------------------------------------------------- suffixes and stems
+
+def test_condition_suffix_makes_an_uncoded_condition() -> None:
+    rule = one("History of xenopancreatitis")
+    assert isinstance(rule, ConditionRule) and uncoded(rule)
+    assert rule.label == "xenopancreatitis" and rule.concept == "xenopancreatitis" and rule.status == "history"
+
+
+def test_drug_stems_make_uncoded_medications() -> None:
+    rule = one("Treatment with zorbikumab or fexaprazole within 30 days", "exclusion")
+    assert isinstance(rule, AnyOf)
+    assert [(x.kind, x.label) for x in rule.children] == [("medication", "zorbikumab"), ("medication", "fexaprazole")]
+    assert all(isinstance(x, MedicationRule) and uncoded(x) and x.window.within.value == 30 for x in rule.children)
+
+
+def test_procedure_suffix_and_imaging() -> None:
+    rule = one("Prior splenoplectomy", "exclusion")
+    assert isinstance(rule, ProcedureRule) and uncoded(rule) and rule.label == "splenoplectomy"
+    assert rule.classes == []
+    # a way of looking is marked imaging, as the lexicon's imaging is
+    rule = one("confirmed by lymphoscintigraphy")
+    assert isinstance(rule, ProcedureRule) and rule.classes == ["imaging"]
+
+
+def test_excluded_words_and_bare_suffixes_are_not_read() -> None:
+    for text in ("a high school diploma", "prognosis is poor", "the study program", "any therapy", "no sympathy"):
+        assert extract_concepts(text, 0, "exclusion") == [], text
+
+
+def test_lexicon_names_win_over_word_formation() -> None:
+    rule = one("rheumatoid arthritis")
+    assert isinstance(rule, ConditionRule) and rule.concept == "rheumatoid_arthritis" and rule.codes
+
+
+# ---------------------------------------------------------------- condition heads
+
+def test_modifier_and_head_make_an_uncoded_condition() -> None:
+    rule = one("No history of vestibular disease or ocular dysfunction")
+    assert isinstance(rule, Not) and isinstance(rule.child, AnyOf)
+    assert [x.label for x in rule.child.children] == ["vestibular disease", "ocular dysfunction"]
+    assert all(isinstance(x, ConditionRule) and uncoded(x) and x.status == "history" for x in rule.child.children)
+
+
+def test_degree_words_are_not_modifiers() -> None:
+    # "serious", "clinically significant", "other": not which disease -> generic
+    for text in ("serious illness", "other clinically significant disease", "any medical condition"):
+        rule = one(text, "exclusion")
+        assert isinstance(rule, ManualRule) and rule.category == "investigator_judgement", text
+
+
+def test_a_head_after_a_lexicon_name_belongs_to_it() -> None:
+    rule = one("HIV disease")
+    assert isinstance(rule, ConditionRule) and rule.concept == "hiv"
+
+
+def test_heads_that_need_a_modifier() -> None:
+    assert extract_concepts("failure to comply", 0, "exclusion") == []
+
+
+# ---------------------------------------------------------------- generic words
+
+def test_generic_words_are_a_clinicians_check() -> None:
+    rule = one("No serious illness", "inclusion")
+    assert isinstance(rule, Not) and isinstance(rule.child, ManualRule)
+    assert "too general" in rule.child.reason
+
+
+def test_contraindication_covers_its_objects() -> None:
+    rule = one("Contraindication to MRI or to clopidogrel", "exclusion")
+    assert isinstance(rule, ManualRule) and rule.text == "Contraindication to MRI or to clopidogrel"
+
+
+def test_generic_class_with_examples_keeps_the_examples() -> None:
+    rule = one("Patients with diseases such as diabetes", "exclusion")
+    assert isinstance(rule, AnyOf)
+    generic, diabetes = rule.children
+    assert isinstance(generic, ManualRule) and isinstance(diabetes, ConditionRule)
+    assert diabetes.concept == "diabetes_mellitus"
+
+
+def test_generic_words_in_a_manual_criterion_are_left_to_it() -> None:
+    assert extract_concepts("Concomitant systemic disease in the opinion of the investigator.", 0, "exclusion") == []
+
+
+def test_negation_phrases_are_not_generic_words() -> None:
+    rule = one("No symptoms of infection")
+    assert isinstance(rule, Not) and isinstance(rule.child, ConditionRule) and rule.child.concept == "infection"
+
+
+# ---------------------------------------------------------------- treatments
+
+def test_drug_named_as_treatment_is_drug_or_procedure() -> None:
+    rule = one("Use of anticoagulation therapy", "exclusion")
+    assert isinstance(rule, AnyOf)
+    med, proc = rule.children
+    assert isinstance(med, MedicationRule) and med.concept == "anticoagulant"
+    assert isinstance(proc, ProcedureRule) and uncoded(proc) and proc.label == "anticoagulation therapy"
+    assert med.span == proc.span == rule.span
+
+
+def test_status_word_opening_a_name_sets_the_status() -> None:
+    rule = one("prior chemotherapy", "exclusion")
+    med, proc = rule.children
+    assert med.status == "ever" and proc.label == "chemotherapy"
+
+
+def test_a_plain_drug_is_not_a_treatment() -> None:
+    rule = one("Treatment with insulin", "exclusion")
+    assert isinstance(rule, MedicationRule) and rule.concept == "insulin"
+
+
+# ---------------------------------------------------------------- properties
+
+_STEMS = word_forms().drug_stems.stems
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="bcdfklmnprstvz", min_size=4, max_size=6), st.sampled_from(_STEMS))
+def test_any_word_with_a_drug_stem_is_an_uncoded_medication(stem: str, ending: str) -> None:
+    word = "xa" + stem + ending
+    rules = extract_concepts(f"Current use of {word}", 0, "exclusion")
+    found = [x for x in leaves(rules) if getattr(x, "label", None) == word]
+    assert found and all(x.kind in ("medication", "procedure", "condition") and x.codes == [] for x in found)
