@@ -148,3 +148,37 @@ def test_any_word_with_a_drug_stem_is_an_uncoded_medication(stem: str, ending: s
     rules = extract_concepts(f"Current use of {word}", 0, "exclusion")
     found = [x for x in leaves(rules) if getattr(x, "label", None) == word]
     assert found and all(x.kind in ("medication", "procedure", "condition") and x.codes == [] for x in found)
+
+
+# ---------------------------------------------------------------- allergies
+
+def test_allergy_to_named_drugs_is_one_allergy_leaf_each() -> None:
+    rule = one("Known hypersensitivity to clopidogrel or ticagrelor or any of its components", "exclusion")
+    assert isinstance(rule, AnyOf)
+    assert [(x.concept, x.label) for x in rule.children] == [
+        ("allergy_to_clopidogrel", "allergy to clopidogrel"), ("allergy_to_ticagrelor", "allergy to ticagrelor")]
+    assert all(isinstance(x, ConditionRule) and x.codes == [] and "allergy" in x.classes for x in rule.children)
+    # no medication rule: the patient need not take the drug
+    assert not any(isinstance(x, MedicationRule) for x in leaves([rule]))
+
+
+def test_a_brand_beside_its_drug_is_the_same_allergen() -> None:
+    rule = one("Known allergies to: aspirin, clopidogrel (Plavix) and heparin", "exclusion")
+    assert [x.label for x in rule.children] == ["allergy to aspirin", "allergy to clopidogrel", "allergy to heparin"]
+
+
+def test_allergy_words_share_their_drugs() -> None:
+    rule = one("Allergy or hypersensitivity to topiramate", "exclusion")
+    assert isinstance(rule, ConditionRule) and rule.label == "allergy to topiramate"
+    rule = one("intolerance to metformin", "exclusion")
+    assert isinstance(rule, ConditionRule) and rule.label == "allergy to metformin"
+
+
+def test_allergy_to_the_study_drug_is_manual() -> None:
+    rule = one("Hypersensitivity to the study drug", "exclusion")
+    assert isinstance(rule, ManualRule) and "ask the patient" in rule.reason
+
+
+def test_allergy_without_an_object_stays_the_allergy_class() -> None:
+    rule = one("History of allergies")
+    assert isinstance(rule, ConditionRule) and rule.concept == "allergy" and rule.status == "history"

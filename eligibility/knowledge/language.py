@@ -40,6 +40,14 @@ class _Heads(BaseModel):
     not_modifiers: list[str]
 
 
+class _Allergy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    words: list[str]
+    concepts: list[str]
+    manual_objects: list[str]
+
+
 class WordForms(BaseModel):
     """rules/word_forms.yaml: how words no lexicon names are still read."""
 
@@ -51,6 +59,7 @@ class WordForms(BaseModel):
     condition_heads: _Heads
     generic_conditions: list[str]
     treatment_words: list[str]
+    allergy: _Allergy
 
 
 @cache

@@ -30,7 +30,11 @@ Word formation (rules/word_forms.yaml)
     modifiers). Generic words ("serious illness", "medical condition",
     "contraindication to MRI", "good general health") are a ``ManualRule``
     for a clinician, never a condition to look up; a contraindication's
-    objects are part of it.
+    objects are part of it. An allergy or intolerance to named drugs
+    ("hypersensitivity to clopidogrel or ticagrelor") is one uncoded allergy
+    leaf per drug ("allergy to clopidogrel", classes allergy/drug_allergy,
+    concept ``allergy_to_<drug concept>``), never a medication rule; to the
+    study drug or its components it is a manual check.
 Treatments
     A drug named as a treatment ("anticoagulation therapy", "chemotherapy",
     "corticosteroid treatment", shared: "anticoagulant or corticosteroid
@@ -291,6 +295,8 @@ class _Mention:
     object_of: bool = False  # dropped as the object of an allergy, contraindication ...
     treatment: bool = False  # "anticoagulation therapy": the drug or a procedure of the same name
     treatment_word: str | None = None  # the shared word of "anticoagulant or corticosteroid treatment"
+    allergens: list[_Mention] = field(default_factory=list)  # "hypersensitivity to <drugs>"
+    reason: str | None = None  # why a generic mention is a manual check
 
 
 @cache
@@ -479,17 +485,61 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
     return out
 
 
+def _objects_after(mentions: list[_Mention], idx: int, clause_of: Callable[[int], int]) -> list[_Mention]:
+    """The dropped objects ("to MRI or clopidogrel") right after mention ``idx``."""
+    g = mentions[idx]
+    out: list[_Mention] = []
+    for m in mentions[idx + 1 :]:
+        if not m.object_of or clause_of(m.start) != clause_of(g.start):
+            break
+        out.append(m)
+    return out
+
+
 def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
     """"Contraindication to MRI or clopidogrel": the drugs and procedures are
     the objects of the generic word and not rules of their own; its manual
-    check covers them, so their text is accounted for."""
+    check covers them, so their text is accounted for. "Hypersensitivity to
+    clopidogrel or ticagrelor": the drugs are the allergens of the allergy
+    (one uncoded allergy leaf each); "to the study drug" or "to any
+    component" is a manual check."""
+    wf = word_forms().allergy
+    allergy_words = frozenset(wf.words)
+    allergy_concepts = frozenset(wf.concepts)
+    manual_objects = _manual_objects()
     for idx, g in enumerate(mentions):
-        if not g.generic:
-            continue
-        for m in mentions[idx + 1 :]:
-            if not m.object_of or clause_of(m.start) != clause_of(g.start):
-                break
-            g.end, g.last = m.end, m.last
+        is_allergy = (g.kind == "condition" and g.value in allergy_concepts) or (g.generic and g.label in allergy_words)
+        objects = _objects_after(mentions, idx, clause_of)
+        if is_allergy:
+            drugs = [m for m in objects if m.kind == "medication"]
+            after = text[g.start : (objects[-1].end if objects else g.end) + 40]
+            # a brand beside its drug ("clopidogrel (Plavix)") is the same allergen
+            drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]
+            if drugs:
+                g.allergens, g.generic = drugs, False
+                # "allergy or hypersensitivity to topiramate": the drugs are shared
+                right = g
+                for left in reversed(mentions[:idx]):
+                    left_is = (left.kind == "condition" and left.value in allergy_concepts) or (
+                        left.generic and left.label in allergy_words)
+                    if not left_is or left.allergens or not re.fullmatch(r"[\s,/]*(?:(?:and/or|or|and)\s*)?",
+                                                                           text[left.end : right.start].lower()):
+                        break
+                    left.allergens, left.generic = drugs, False
+                    right = left
+            elif manual_objects.search(after):
+                g.generic = True
+                g.reason = (f"'{' '.join(after.split())[:60]}...': an allergy to the study drug or its components "
+                            "is not in a medical record; ask the patient")
+        if g.generic or g.allergens:
+            for m in objects:
+                g.end, g.last = m.end, m.last
+
+
+@cache
+def _manual_objects() -> re.Pattern[str]:
+    words = sorted(word_forms().allergy.manual_objects, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b", re.IGNORECASE)
 
 
 def _mark_treatments(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
@@ -1141,7 +1191,9 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
     if m.generic:
         return ManualRule(category="investigator_judgement", span=span, text=snippet,
-                          reason=f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
+                          reason=m.reason or f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
+    if m.allergens:
+        return _allergy_rule(text, offset, m)
     lex = k.lexicons[m.kind]
     exceptions = list(dict.fromkeys(x.value for x in m.exceptions))
     common: dict[str, object]
@@ -1172,6 +1224,24 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
             status = "current"
         return MedicationRule(status=status, min_duration=m.duration, route=m.route, **common)  # type: ignore[arg-type]
     return ProcedureRule(**common)  # type: ignore[arg-type]
+
+
+def _allergy_rule(text: str, offset: int, m: _Mention) -> Rule:
+    """One uncoded allergy leaf per drug: "allergy to clopidogrel", classes
+    [allergy, drug_allergy], the drug's own concept id after "allergy_to_".
+    Each leaf's span runs from the allergy word to its drug."""
+    k = _knowledge()
+    med = k.lexicons["medication"]
+    out: list[Rule] = []
+    status = {"active": "active", "history": "history"}.get(m.status or "", "any")
+    for drug in m.allergens:
+        concept = med.get(drug.value)
+        name = drug.label if drug.label is not None else (concept.name if concept is not None else drug.value)
+        span = (offset + m.start, offset + drug.end)
+        out.append(ConditionRule(concept=f"allergy_to_{drug.value}", label=f"allergy to {name}", codes=[],
+                                 classes=["allergy", "drug_allergy"], window=m.window, status=status,  # type: ignore[arg-type]
+                                 span=span, text=text[m.start : drug.end]))
+    return out[0] if len(out) == 1 else _wrap_any(text, offset, out)
 
 
 def _strip(value: object) -> object:
