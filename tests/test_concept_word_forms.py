@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility.ir.model import AnyOf, ConditionRule, ManualRule, MedicationRule, Not, ProcedureRule
+from eligibility.ir.model import AllOf, AnyOf, ConditionRule, ManualRule, MedicationRule, Not, ProcedureRule
 from eligibility.knowledge.language import word_forms
 from eligibility.nlp.concepts import extract_concepts
 from tests.test_concepts_extract import leaves
@@ -182,3 +182,34 @@ def test_allergy_to_the_study_drug_is_manual() -> None:
 def test_allergy_without_an_object_stays_the_allergy_class() -> None:
     rule = one("History of allergies")
     assert isinstance(rule, ConditionRule) and rule.concept == "allergy" and rule.status == "history"
+
+
+# ---------------------------------------------------------------- causes
+
+def test_cause_is_kept_and_its_causality_is_manual() -> None:
+    rule = one("Kidney disease not caused by diabetes or hypertension", "exclusion")
+    assert isinstance(rule, AllOf)
+    kidney, not_cause = rule.children
+    assert isinstance(kidney, ConditionRule) and kidney.concept == "kidney_disease"
+    assert isinstance(not_cause, Not) and isinstance(not_cause.child, AllOf)
+    causes, judge = not_cause.child.children
+    assert isinstance(causes, AnyOf) and [c.concept for c in causes.children] == ["diabetes_mellitus", "hypertension"]
+    assert isinstance(judge, ManualRule) and judge.text == "caused by"
+
+
+def test_cause_written_before_its_effect() -> None:
+    rule = one("Current or past history of aspirin-induced asthma", "exclusion")
+    asthma, cause = rule.children
+    assert isinstance(asthma, ConditionRule) and asthma.concept == "asthma" and asthma.status == "history"
+    drug, judge = cause.children
+    # the drug was taken at some time; the patient need not take it now
+    assert isinstance(drug, MedicationRule) and drug.concept == "aspirin" and drug.status == "ever"
+    assert isinstance(judge, ManualRule)
+
+
+def test_cause_without_an_effect_mention() -> None:
+    rule = one("hospitalization due to heart failure within 6 months", "exclusion")
+    assert isinstance(rule, AllOf)
+    hf, judge = rule.children
+    assert isinstance(hf, ConditionRule) and hf.concept == "heart_failure" and hf.window.within.value == 6
+    assert isinstance(judge, ManualRule) and judge.text == "due to"

@@ -243,10 +243,15 @@ def test_seed0_immunosuppressive_chemotherapy() -> None:
 # ---------------------------------------------------------------- seed 001 (osteoporosis, Jakarta)
 
 def test_seed1_no_history_of_autoimmune_disease_examples() -> None:
-    rule = one("Patients with no history of autoimun disease (SLE, Addison's disease, Chron's disease) and other "
-               "diseases related to osteoporosis.")
+    rule, related = extract_concepts("Patients with no history of autoimun disease (SLE, Addison's disease, Chron's "
+                                     "disease) and other diseases related to osteoporosis.", 0, "inclusion")
     assert isinstance(rule, Not) and isinstance(rule.child, AnyOf)
     assert concepts([rule]) == ["autoimmune_disease", "systemic_lupus_erythematosus", "addisons_disease", "crohns_disease"]
+    # "other diseases related to osteoporosis": without osteoporosis there are none; with it, a clinician judges
+    assert isinstance(related, Not) and isinstance(related.child, AllOf)
+    generic, cause = related.child.children
+    assert isinstance(generic, ManualRule) and isinstance(cause, AllOf)
+    assert concepts([cause]) == ["osteoporosis", "?"] and isinstance(cause.children[1], ManualRule)
 
 
 def test_seed1_exclusion_autoimmune_misspelt() -> None:

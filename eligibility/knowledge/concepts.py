@@ -129,6 +129,11 @@ class SmokingTriggers(_Model):
     ever: list[str]
 
 
+class CauseTriggers(_Model):
+    before: list[str]
+    after: list[str]
+
+
 class Triggers(_Model):
     negation: NegationTriggers
     status: StatusTriggers
@@ -136,6 +141,7 @@ class Triggers(_Model):
     window: WindowTriggers
     exception: list[str]
     example: list[str]
+    cause: CauseTriggers
     manual: ManualTriggers
     stop_phrases: list[str]
     pregnancy: PregnancyTriggers

@@ -40,11 +40,18 @@ Treatments
     "corticosteroid treatment", shared: "anticoagulant or corticosteroid
     treatment") is recorded as medicines or as a procedure:
     ``AnyOf(medication, uncoded procedure)`` over the same span.
+Causes
+    "X due to Y", "X not caused by Y", "Y-induced X", "diseases related to
+    Y" (phrases: ``cause`` in rules/triggers.yaml): Y is a rule of its own and
+    whether it caused X is a clinician's call: ``AllOf(X, AllOf(Y, manual))``,
+    negated ``AllOf(X, Not(AllOf(Y, manual)))``. A record without Y decides;
+    with Y, a person does. With no X mention ("hospitalization due to heart
+    failure"), ``AllOf(Y, manual)``. A drug as a cause has status ``ever``.
 Dropped mentions
-    A concept that only qualifies another ("diseases related to
-    osteoporosis", "X-induced"), that follows "family history", or a drug or
-    procedure that is the object of an allergy, contraindication or inability
-    ("unable to undergo MRI") is not a rule.
+    A concept after "risk of", "prevention of", "treatment of", "levels of",
+    ..., that follows "family history", or a drug or procedure that is the
+    object of an allergy, contraindication or inability ("unable to undergo
+    MRI") is not a rule.
 Groups and logic
     Mentions separated only by commas, "or", "and", "and/or", "nor", "/"
     (and status words) form a list. A list with "or"/"nor"/"/" is ``AnyOf``;
@@ -296,6 +303,10 @@ class _Mention:
     treatment: bool = False  # "anticoagulation therapy": the drug or a procedure of the same name
     treatment_word: str | None = None  # the shared word of "anticoagulant or corticosteroid treatment"
     allergens: list[_Mention] = field(default_factory=list)  # "hypersensitivity to <drugs>"
+    causes: list[_Mention] = field(default_factory=list)  # "<this> due to <causes>"
+    cause_span: tuple[int, int] | None = None  # the "due to" of this mention's causes (or of this cause)
+    cause_negated: bool = False  # "not caused by"
+    cause_alone: bool = False  # a cause whose effect is no mention ("hospitalization due to X")
     reason: str | None = None  # why a generic mention is a manual check
 
 
@@ -485,6 +496,67 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
     return out
 
 
+@cache
+def _cause_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    cause = triggers().cause
+
+    def alternation(phrases: list[str]) -> str:
+        return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in sorted(phrases, key=len, reverse=True))
+
+    before = re.compile(rf"(?P<neg>\bnot\s+)?\b(?:{alternation(cause.before)})\b", re.IGNORECASE)
+    # used with .match(text, pos): anchored at the end of the cause mention
+    # ("related to" is the other form: "diseases related to osteoporosis")
+    after = re.compile(rf"(?:\s*-\s*|\s+)(?:{alternation(cause.after)})\b(?!\s+(?:to|with|by|from)\b)", re.IGNORECASE)
+    return before, after
+
+
+def _attach_causes(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
+    """"Kidney disease not caused by diabetes or hypertension", "steroid-induced
+    osteoporosis": the cause is a rule of its own, attached to what it causes
+    (``causes``); whether it is the cause is for a clinician. A cause whose
+    effect is no mention ("hospitalization due to heart failure") stays with
+    a manual note of its own."""
+    before, after = _cause_regexes()
+    live = [m for m in mentions if not m.dropped]
+    if not live:
+        return
+    for hit in before.finditer(text):
+        s, e = hit.span()
+        follow = [m for m in live if m.start >= e and not m.dropped and clause_of(m.start) == clause_of(s)]
+        if not follow or len(_WORD.findall(text[e : follow[0].start])) > 3:
+            continue
+        causes = [follow[0]]
+        for m in follow[1:]:
+            if not _gap_is_list(text, [], causes[-1], m):
+                break
+            causes.append(m)
+        prior = [m for m in live if m.end <= s and not m.dropped and clause_of(m.start) == clause_of(s)]
+        head = prior[-1] if prior and len(_WORD.findall(text[prior[-1].end : s])) <= 4 else None
+        _link(head, causes, (s + (len(hit.group("neg")) if hit.group("neg") else 0), e), bool(hit.group("neg")))
+    for m in live:
+        if m.dropped or m.causes:
+            continue
+        tail = after.match(text, m.end, min(len(text), m.end + 25))
+        if tail is None:
+            continue
+        follow = [x for x in live if x.start >= tail.end() and not x.dropped and clause_of(x.start) == clause_of(m.start)]
+        head = follow[0] if follow and len(_WORD.findall(text[tail.end() : follow[0].start])) <= 3 else None
+        _link(head, [m], (m.end, tail.end()), False)
+
+
+def _link(head: _Mention | None, causes: list[_Mention], span: tuple[int, int], negated: bool) -> None:
+    if head is not None and head.kind in ("condition", "procedure", "medication"):
+        head.causes.extend(causes)
+        head.cause_span, head.cause_negated = span, negated
+        for c in causes:
+            c.dropped = True
+            # "aspirin-induced asthma": the drug was taken at some time, not necessarily now
+            c.status = "ever" if c.kind == "medication" else "any"
+        return
+    for c in causes:
+        c.cause_alone, c.cause_span, c.cause_negated = True, span, negated
+
+
 def _objects_after(mentions: list[_Mention], idx: int, clause_of: Callable[[int], int]) -> list[_Mention]:
     """The dropped objects ("to MRI or clopidogrel") right after mention ``idx``."""
     g = mentions[idx]
@@ -589,16 +661,15 @@ _GAP_WORDS = frozenset(
 _SHORT_NEGATIONS = frozenset({"not", "non", "nor", "never", "absent", "lack of"})
 _OR_WORDS = frozenset({"or", "nor", "either", "neither"})
 _QUALIFIER_BEFORE = re.compile(
-    r"(related\s+to|associated\s+with|secondary\s+to|due\s+to|induced\s+by|caused\s+by|resulting\s+from|"
-    r"risk\s+of|risk\s+for|at\s+risk|prevention\s+of|prophylaxis\s+of|prophylaxis\s+for|treatment\s+of|"
+    r"(risk\s+of|risk\s+for|at\s+risk|prevention\s+of|prophylaxis\s+of|prophylaxis\s+for|treatment\s+of|"
     r"family\s+history\s+of|family\s+history|first-degree\s+relative\s+with|relatives?\s+with|absorption\s+of|"
     r"levels?\s+of|serum|plasma|deficiency\s+of|response\s+to|resistant\s+to|refractory\s+to)"
     r"(?:\W+[\w-]+){0,3}?\W+(?:or|and)\W*$|"
-    r"(related\s+to|associated\s+with|secondary\s+to|due\s+to|induced\s+by|caused\s+by|family\s+history\s+of|"
+    r"(family\s+history\s+of|"
     r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of)\W*$",
     re.IGNORECASE,
 )
-_QUALIFIER_AFTER = re.compile(r"^\s*(?:-|\s)?(?:related|associated|induced|causing)\b", re.IGNORECASE)
+_QUALIFIER_AFTER = re.compile(r"^\s*(?:-|\s)?causing\b", re.IGNORECASE)
 _OBJECT_CONTEXT = re.compile(
     r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
     r"sensitivity\s+to|refus\w*\s+to)",
@@ -721,6 +792,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.dropped = True
 
     _extend_over_objects(text, mentions, clause_of)
+    _attach_causes(text, mentions, clause_of)
     manual_at = [toks[a].start for a, _, v in _trigger_at(trigs, "manual") if v == "investigator_judgement"]
     for m in mentions:
         # "systemic disease in the opinion of the investigator": the manual
@@ -1271,6 +1343,39 @@ def _wrap_all(text: str, offset: int, rules: list[Rule]) -> Rule:
     return AllOf(children=rules, span=(a, b), text=text[a - offset : b - offset])
 
 
+def _with_causes(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
+    """"X due to Y" -> AllOf(X, Y, manual: is Y the cause?); "X not caused by
+    Y" -> AllOf(X, Not(AllOf(Y, manual))). A record has X and Y or not; that
+    one caused the other, a clinician says."""
+    if m.cause_span is None or not (m.causes or m.cause_alone):
+        return rule
+    a, b = m.cause_span
+    phrase = " ".join(text[a:b].split())
+    if m.cause_alone:
+        manual = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
+                            reason=f"'{phrase} {' '.join(text[m.start : m.end].split())}': whether it is the cause is for a clinician")
+        inner = _wrap_all(text, offset, [rule, manual])
+        return Not(child=inner, span=inner.span, text=inner.text) if m.cause_negated else inner
+    cause_rules: list[Rule] = []
+    seen: set[str] = set()
+    for c in m.causes:
+        leaf = _leaf(text, offset, c)
+        if leaf is not None and _key(leaf) not in seen:
+            seen.add(_key(leaf))
+            cause_rules.append(leaf)
+    if not cause_rules:
+        return rule
+    cause = cause_rules[0] if len(cause_rules) == 1 else _wrap_any(text, offset, cause_rules)
+    lo = min(m.start, *(c.start for c in m.causes))
+    hi = max(m.end, *(c.end for c in m.causes))
+    manual = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
+                        reason=f"'{' '.join(text[lo:hi].split())}': whether {cause.text} is the cause is for a clinician")
+    inner = _wrap_all(text, offset, [cause, manual])
+    if m.cause_negated:
+        inner = Not(child=inner, span=inner.span, text=inner.text)
+    return _wrap_all(text, offset, [rule, inner])
+
+
 def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
     """A drug named as a treatment: the medication or a procedure of that name,
     ``AnyOf(medication, procedure)`` over one span (the procedure is uncoded,
@@ -1339,7 +1444,8 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
         if key in seen:
             continue
         seen.add(key)
-        leaves.append(_with_unless(text, offset, m, _with_alternatives(text, offset, m, _as_treatment(m, leaf)), manual=False))
+        rule = _with_causes(text, offset, m, _with_alternatives(text, offset, m, _as_treatment(m, leaf)))
+        leaves.append(_with_unless(text, offset, m, rule, manual=False))
     if not leaves:
         return None
     unless = next((m for m in group if m.unless_manual), None)
