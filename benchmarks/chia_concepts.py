@@ -30,6 +30,7 @@ It skips cleanly (exit 0, a message) when the corpus is absent.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -270,10 +271,10 @@ def report(stats: Stats, n_files: int, lines: list[str], t_ours: float) -> None:
     except ImportError:  # pragma: no cover
         print(f"speed: extractor {t_ours:.2f}s (spaCy not installed)")
     print("most common misses:")
-    for (kind, text), n in stats.misses.most_common(25):
+    for (kind, text), n in stats.misses.most_common(int(os.environ.get("CHIA_TOP", "25"))):
         print(f"  {n:4d} {kind:<11} {text}")
     print("most common false positives:")
-    for (kind, text), n in stats.false_pos.most_common(20):
+    for (kind, text), n in stats.false_pos.most_common(int(os.environ.get("CHIA_TOP", "20"))):
         print(f"  {n:4d} {kind:<11} {text}")
 
 

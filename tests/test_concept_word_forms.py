@@ -213,3 +213,32 @@ def test_cause_without_an_effect_mention() -> None:
     hf, judge = rule.children
     assert isinstance(hf, ConditionRule) and hf.concept == "heart_failure" and hf.window.within.value == 6
     assert isinstance(judge, ManualRule) and judge.text == "due to"
+
+
+# ---------------------------------------------------------------- drug-class and procedure heads
+
+def test_drug_class_head_with_modifiers() -> None:
+    rule = one("Current use of ZX9 transferase inhibitors", "exclusion")
+    assert isinstance(rule, MedicationRule) and uncoded(rule) and rule.label == "zx9 transferase inhibitors"
+
+
+def test_drug_class_head_alone_is_not_a_drug() -> None:
+    assert extract_concepts("Subjects receiving inhibitors", 0, "exclusion") == []
+
+
+def test_procedure_head_with_modifier() -> None:
+    rule = one("Prior physical therapy", "exclusion")
+    assert isinstance(rule, ProcedureRule) and uncoded(rule) and rule.label == "physical therapy"
+    # study activities are not procedures of the patient's record
+    assert extract_concepts("Able to follow trial procedures", 0, "inclusion") == []
+
+
+def test_imaging_head_is_marked_imaging() -> None:
+    rule = one("confirmed by pelvic ultrasound")
+    assert isinstance(rule, ProcedureRule) and rule.classes == ["imaging"]
+
+
+def test_generic_drug_words_keep_their_examples() -> None:
+    rule = one("Any medication known to prolong QT such as amiodarone", "exclusion")
+    generic, drug = rule.children
+    assert isinstance(generic, ManualRule) and isinstance(drug, MedicationRule) and drug.concept == "amiodarone"

@@ -48,6 +48,14 @@ class _Allergy(BaseModel):
     manual_objects: list[str]
 
 
+class _KindHeads(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_modifiers: int
+    heads: list[str]
+    imaging: list[str] = []
+
+
 class WordForms(BaseModel):
     """rules/word_forms.yaml: how words no lexicon names are still read."""
 
@@ -57,7 +65,10 @@ class WordForms(BaseModel):
     drug_stems: _Suffixes
     procedure_suffixes: _Suffixes
     condition_heads: _Heads
+    medication_heads: _KindHeads
+    procedure_heads: _KindHeads
     generic_conditions: list[str]
+    generic_medications: list[str]
     treatment_words: list[str]
     allergy: _Allergy
 

@@ -25,10 +25,13 @@ Word formation (rules/word_forms.yaml)
     codes; the label is what the matcher looks for in a record's text):
     a condition suffix ("sarcoidosis", "-itis", "-oma"), a USAN/INN drug stem
     ("-mab", "-prazole"), a procedure suffix ("-ectomy"; "-graphy" is marked
-    imaging), and a condition head with its modifiers ("vestibular disease",
-    "ocular dysfunction"; degree, status and filler words are not
-    modifiers). Generic words ("serious illness", "medical condition",
-    "contraindication to MRI", "good general health") are a ``ManualRule``
+    imaging), and a head noun with its modifiers: condition ("vestibular
+    disease", "ocular dysfunction"), drug class ("SGLT2 inhibitors"),
+    procedure ("physical therapy"; "pelvic ultrasound" is imaging). Degree,
+    status, study-activity and filler words are not modifiers; drug-class and
+    procedure heads alone are not read. Generic words ("serious illness", "medical condition",
+    "contraindication to MRI", "good general health", "medications known to
+    prolong QT") are a ``ManualRule``
     for a clinician, never a condition to look up; a contraindication's
     objects are part of it. An allergy or intolerance to named drugs
     ("hypersensitivity to clopidogrel or ticagrelor") is one uncoded allergy
@@ -378,10 +381,12 @@ class _WordForms:
     min_length: dict[str, int]
     exclude: frozenset[str]
     heads: frozenset[str]
+    head_kind: dict[str, tuple[str, bool]]  # head word -> (kind, imaging)
+    max_mods: dict[str, int]
     needs_modifier: frozenset[str]
     not_modifiers: frozenset[str]
     max_modifiers: int
-    generic: dict[tuple[str, ...], str]
+    generic: dict[tuple[str, ...], str]  # phrase -> kind
     generic_first: dict[str, int]
 
 
@@ -400,7 +405,17 @@ def _word_forms() -> _WordForms:
         rf"|(?P<medication>{alternation(wf.drug_stems.stems)})"
         rf"|(?P<condition>{alternation(wf.condition_suffixes.suffixes)}))$"
     )
-    generic = {tuple(tokens(p)): p for p in wf.generic_conditions}
+    generic = {tuple(tokens(p)): "condition" for p in wf.generic_conditions}
+    generic.update({tuple(tokens(p)): "medication" for p in wf.generic_medications})
+    head_kind: dict[str, tuple[str, bool]] = {}
+    for w in wf.procedure_heads.imaging:
+        head_kind[w] = ("procedure", True)
+    for w in wf.procedure_heads.heads:
+        head_kind.setdefault(w, ("procedure", False))
+    for w in wf.medication_heads.heads:
+        head_kind.setdefault(w, ("medication", False))
+    for w in wf.condition_heads.heads:
+        head_kind[w] = ("condition", False)
     generic_first: dict[str, int] = {}
     for key in generic:
         generic_first[key[0]] = max(generic_first.get(key[0], 0), len(key))
@@ -410,7 +425,10 @@ def _word_forms() -> _WordForms:
                     "procedure": wf.procedure_suffixes.min_length, "imaging": wf.procedure_suffixes.min_length},
         exclude=frozenset(w.lower() for w in (*wf.condition_suffixes.exclude, *wf.drug_stems.exclude,
                                               *wf.procedure_suffixes.exclude)),
-        heads=frozenset(wf.condition_heads.heads),
+        heads=frozenset(head_kind),
+        head_kind=head_kind,
+        max_mods={"condition": wf.condition_heads.max_modifiers, "medication": wf.medication_heads.max_modifiers,
+                  "procedure": wf.procedure_heads.max_modifiers},
         needs_modifier=frozenset(wf.condition_heads.needs_modifier),
         not_modifiers=frozenset(wf.condition_heads.not_modifiers) | filler_words(),
         max_modifiers=wf.condition_heads.max_modifiers,
@@ -433,11 +451,13 @@ def _suffix_kind(word: str) -> str | None:
     return m.lastgroup
 
 
-def _is_modifier(tok: _Tok, wf: _WordForms) -> bool:
+def _is_modifier(tok: _Tok, wf: _WordForms, kind: str) -> bool:
     w = tok.norm
+    # drug classes are named with letters and digits ("SGLT2", "CYP3A4")
+    shape = w.isalpha() or (kind == "medication" and w.isalnum() and not w.isdigit())
     # adverbs, participles and past forms ("clinically", "existing",
     # "controlled") describe a degree or a state, not which condition
-    return (w.isalpha() and len(w) > 2 and w not in wf.not_modifiers and w not in wf.heads
+    return (shape and len(w) > 2 and w not in wf.not_modifiers and w not in wf.heads
             and not w.endswith(("ly", "ing", "ed")) and w not in _status_words())
 
 
@@ -460,14 +480,18 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
         tok = toks[i]
         # a head right after a lexicon name is part of it ("HIV disease")
         after_mention = i > 0 and (i - 1) in covered and (i - 1) not in blocked and _joined(text, toks, i - 1, i)
-        if tok.norm in wf.heads and not after_mention:
+        head = wf.head_kind.get(tok.norm)
+        if head is not None and not after_mention:
+            kind, imaging = head
             first = i
-            while (first > 0 and i - first < wf.max_modifiers and (first - 1) not in covered
-                   and _joined(text, toks, first - 1, first) and _is_modifier(toks[first - 1], wf)):
+            while (first > 0 and i - first < wf.max_mods[kind] and (first - 1) not in covered
+                   and _joined(text, toks, first - 1, first) and _is_modifier(toks[first - 1], wf, kind)):
                 first -= 1
-            if first < i or (tok.norm not in wf.needs_modifier and (tok.norm,) not in wf.generic):
+            # alone, only a condition head names something ("pain", "ulcer")
+            if first < i or (kind == "condition" and tok.norm not in wf.needs_modifier and (tok.norm,) not in wf.generic):
                 label = " ".join(t.norm for t in toks[first : i + 1])
-                out.append(_Mention("condition", _uncoded_id(label), first, i, toks[first].start, tok.end, label=label))
+                out.append(_Mention(kind, _uncoded_id(label), first, i, toks[first].start, tok.end,  # type: ignore[arg-type]
+                                    label=label, imaging=imaging))
                 covered.update(range(first, i + 1))
                 i += 1
                 continue
@@ -481,16 +505,18 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
                 break
         if hit is not None and not after_mention:
             label = " ".join(t.norm for t in toks[i : hit + 1])
-            out.append(_Mention("condition", "generic", i, hit, tok.start, toks[hit].end, label=label, generic=True))
+            gkind = wf.generic[tuple(t.norm for t in toks[i : hit + 1])]
+            out.append(_Mention(gkind, "generic", i, hit, tok.start, toks[hit].end,  # type: ignore[arg-type]
+                                label=label, generic=True))
             covered.update(range(i, hit + 1))
             i = hit + 1
             continue
-        kind = _suffix_kind(tok.norm)
-        if kind is not None:
+        suffix = _suffix_kind(tok.norm)
+        if suffix is not None:
             label = tok.norm
-            real = "procedure" if kind == "imaging" else kind
+            real = "procedure" if suffix == "imaging" else suffix
             out.append(_Mention(real, _uncoded_id(label), i, i, tok.start, tok.end,  # type: ignore[arg-type]
-                                label=label, imaging=kind == "imaging"))
+                                label=label, imaging=suffix == "imaging"))
             covered.add(i)
         i += 1
     return out
@@ -583,7 +609,7 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
         is_allergy = (g.kind == "condition" and g.value in allergy_concepts) or (g.generic and g.label in allergy_words)
         objects = _objects_after(mentions, idx, clause_of)
         if is_allergy:
-            drugs = [m for m in objects if m.kind == "medication"]
+            drugs = [m for m in objects if m.kind == "medication" and not m.generic]
             after = text[g.start : (objects[-1].end if objects else g.end) + 40]
             # a brand beside its drug ("clopidogrel (Plavix)") is the same allergen
             drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]
