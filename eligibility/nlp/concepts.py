@@ -118,6 +118,7 @@ Windows
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -272,7 +273,7 @@ def _knowledge() -> _Knowledge:
 
 # ---------------------------------------------------------------- tokens and mentions
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     raw: str
     norm: str
@@ -322,7 +323,12 @@ def _norm_word(raw: str) -> str:
 
 
 def _tokenize(text: str) -> list[_Tok]:
-    return [_Tok(m.group(0), _norm_word(m.group(0)), m.start(), m.end()) for m in _WORD.finditer(text)]
+    out: list[_Tok] = []
+    for m in _WORD.finditer(text):
+        raw = m.group()
+        start, end = m.span()
+        out.append(_Tok(raw, _norm_word(raw), start, end))
+    return out
 
 
 def _joined(text: str, toks: list[_Tok], i: int, j: int) -> bool:
@@ -330,23 +336,44 @@ def _joined(text: str, toks: list[_Tok], i: int, j: int) -> bool:
     return all(_JOINER.match(text[toks[t].end : toks[t + 1].start]) for t in range(i, j))
 
 
-def _find_mentions(text: str, toks: list[_Tok], shouting: bool) -> list[_Mention]:
+def _joined_until(text: str, toks: list[_Tok]) -> list[int]:
+    """For each token, the last token it is joined to by joiners only (names
+    never cross ``,;:()``): one regex test per gap instead of one per span."""
+    n = len(toks)
+    reach = list(range(n))
+    for t in range(n - 2, -1, -1):
+        gap = text[toks[t].end : toks[t + 1].start]
+        if gap == " " or _JOINER.match(gap):
+            reach[t] = reach[t + 1]
+    return reach
+
+
+def _find_mentions(text: str, toks: list[_Tok], shouting: bool, reach: list[int] | None = None) -> list[_Mention]:
     k = _knowledge()
     out: list[_Mention] = []
-    i, n = 0, len(toks)
+    n = len(toks)
+    if reach is None:
+        reach = _joined_until(text, toks)
+    norms = tuple(t.norm for t in toks)
+    raws = tuple(t.raw for t in toks)
+    phrases, abbrs, first, first_abbr = k.phrases, k.abbrs, k.first, k.first_abbr
+    i = 0
     while i < n:
+        span = first.get(norms[i], 0)
+        if not shouting:
+            span = max(span, first_abbr.get(raws[i], 0))
+        if span == 0:
+            i += 1
+            continue
         best: tuple[int, _Entry] | None = None
-        span = max(k.first.get(toks[i].norm, 0), 0 if shouting else k.first_abbr.get(toks[i].raw, 0))
-        for j in range(min(n, i + span) - 1, i - 1, -1):
-            if not _joined(text, toks, i, j):
-                continue
-            entries = k.phrases.get(tuple(t.norm for t in toks[i : j + 1]))
+        for j in range(min(n - 1, i + span - 1, reach[i]), i - 1, -1):
+            entries = phrases.get(norms[i : j + 1])
             if not shouting:
-                abbr = k.abbrs.get(tuple(t.raw for t in toks[i : j + 1]))
+                abbr = abbrs.get(raws[i : j + 1])
                 if abbr:
                     entries = (entries or []) + abbr
             if entries:
-                entry = min(entries, key=lambda e: _PRIORITY[e.kind])
+                entry = entries[0] if len(entries) == 1 else min(entries, key=lambda e: _PRIORITY[e.kind])
                 best = (j, entry)
                 break
         if best is None:
@@ -363,10 +390,14 @@ def _find_triggers(toks: list[_Tok]) -> list[tuple[int, int, str, str]]:
     k = _knowledge()
     out: list[tuple[int, int, str, str]] = []
     n = len(toks)
+    norms = tuple(t.norm for t in toks)
+    first_trig, trig = k.first_trig, k.trig
     for i in range(n):
-        span = k.first_trig.get(toks[i].norm, 0)
+        span = first_trig.get(norms[i], 0)
+        if span == 0:
+            continue
         for j in range(min(n, i + span) - 1, i - 1, -1):
-            hits = k.trig.get(tuple(t.norm for t in toks[i : j + 1]))
+            hits = trig.get(norms[i : j + 1])
             if hits:
                 out.extend((i, j, cat, val) for cat, val in hits)
                 break
@@ -461,7 +492,8 @@ def _is_modifier(tok: _Tok, wf: _WordForms, kind: str) -> bool:
             and not w.endswith(("ly", "ing", "ed")) and w not in _status_words())
 
 
-def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], blocked: set[int]) -> list[_Mention]:
+def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], blocked: set[int],
+                     reach: list[int]) -> list[_Mention]:
     """Uncoded mentions from word formation (rules/word_forms.yaml): "hepatic
     disease" (a modifier and a condition head), "sarcoidosis" (a suffix),
     "ustekinumab" (a drug stem), "cholecystectomy"; and generic words
@@ -479,13 +511,13 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
             continue
         tok = toks[i]
         # a head right after a lexicon name is part of it ("HIV disease")
-        after_mention = i > 0 and (i - 1) in covered and (i - 1) not in blocked and _joined(text, toks, i - 1, i)
+        after_mention = i > 0 and (i - 1) in covered and (i - 1) not in blocked and reach[i - 1] >= i
         head = wf.head_kind.get(tok.norm)
         if head is not None and not after_mention:
             kind, imaging = head
             first = i
             while (first > 0 and i - first < wf.max_mods[kind] and (first - 1) not in covered
-                   and _joined(text, toks, first - 1, first) and _is_modifier(toks[first - 1], wf, kind)):
+                   and reach[first - 1] >= first and _is_modifier(toks[first - 1], wf, kind)):
                 first -= 1
             # alone, only a condition head names something ("pain", "ulcer")
             if first < i or (kind == "condition" and tok.norm not in wf.needs_modifier and (tok.norm,) not in wf.generic):
@@ -498,7 +530,7 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
         span = wf.generic_first.get(tok.norm, 0)
         hit = None
         for j in range(min(n, i + span) - 1, i - 1, -1):
-            if any(t in covered for t in range(i, j + 1)) or not _joined(text, toks, i, j):
+            if reach[i] < j or any(t in covered for t in range(i, j + 1)):
                 continue
             if tuple(t.norm for t in toks[i : j + 1]) in wf.generic:
                 hit = j
@@ -779,11 +811,12 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         return []
     n_letters = len(_NON_LETTER.sub("", text))
     shouting = n_letters >= _SHOUTING_MIN_LETTERS and len(_NON_UPPER.sub("", text)) > 0.8 * n_letters
-    mentions = _find_mentions(text, toks, shouting)
+    reach = _joined_until(text, toks)
+    mentions = _find_mentions(text, toks, shouting, reach)
     trigs = _find_triggers(toks)
     # words inside trigger phrases ("no symptoms of", "diagnosis of") are read as triggers
     blocked = {t for a, b, cat, _ in trigs if cat != "term" for t in range(a, b + 1)}
-    mentions.extend(_find_word_forms(text, toks, mentions, blocked))
+    mentions.extend(_find_word_forms(text, toks, mentions, blocked, reach))
     mentions.sort(key=lambda m: m.start)
     _mark_treatments(text, toks, mentions)
     depth = _paren_depth_map(text)
@@ -797,11 +830,12 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
 
     clauses = _clause_bounds(text)
 
+    ends = [b for _, b in clauses]
+    last = len(clauses) - 1
+
     def clause_of(pos: int) -> int:
-        for idx, (a, b) in enumerate(clauses):
-            if a <= pos < b:
-                return idx
-        return len(clauses) - 1
+        # clauses tile the text: the first one ending after pos holds it
+        return min(bisect_right(ends, pos), last)
 
     for m in mentions:
         before = text[max(0, m.start - 60) : m.start]
@@ -857,7 +891,9 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     if not built:
         return []
     rules: list[Rule] = []
-    seen: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
+    if len(built) == 1:
+        return [built[0][0]]
     for rule, _ in built:
         key = _key(rule)
         if key not in seen:
@@ -1342,16 +1378,34 @@ def _allergy_rule(text: str, offset: int, m: _Mention) -> Rule:
     return out[0] if len(out) == 1 else _wrap_any(text, offset, out)
 
 
-def _strip(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in ("span", "text")}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+def _key(rule: Rule) -> tuple[object, ...]:
+    """What a rule says, without where it says it (spans and texts, also of
+    its windows): equal keys are the same requirement said twice. Built from
+    the objects, not a dump: this runs for every leaf and group."""
+    if isinstance(rule, AllOf | AnyOf):
+        return (rule.kind, tuple(_key(c) for c in rule.children))
+    if isinstance(rule, Not):
+        return ("not", _key(rule.child))
+    items: list[tuple[str, object]] = []
+    for name, value in rule.__dict__.items():
+        if name in ("span", "text"):
+            continue
+        if isinstance(value, Window):
+            value = (_plain(value.within), _plain(value.not_within))
+        elif isinstance(value, list):
+            value = tuple(x if isinstance(x, str) else _plain(x) for x in value)
+        elif not isinstance(value, str | int | float | bool | None):
+            value = _plain(value)
+        items.append((name, value))
+    return (type(rule).__name__, tuple(items))
 
 
-def _key(rule: Rule) -> str:
-    return repr(_strip(rule.model_dump()))
+def _plain(value: object) -> object:
+    """A small model (Code, Duration) as a tuple of its values."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    fields = getattr(value, "__dict__", None)
+    return tuple(fields.values()) if fields is not None else repr(value)
 
 
 def _span_of(rules: Sequence[Rule]) -> tuple[int, int]:
@@ -1383,7 +1437,7 @@ def _with_causes(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
         inner = _wrap_all(text, offset, [rule, manual])
         return Not(child=inner, span=inner.span, text=inner.text) if m.cause_negated else inner
     cause_rules: list[Rule] = []
-    seen: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
     for c in m.causes:
         leaf = _leaf(text, offset, c)
         if leaf is not None and _key(leaf) not in seen:
@@ -1421,6 +1475,8 @@ def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
 
 def _with_alternatives(text: str, offset: int, m: _Mention, leaf: Rule) -> Rule:
     """A class and its examples: ``AnyOf(class, example, ...)``."""
+    if not m.alternatives:
+        return leaf
     options = [leaf]
     seen = {_key(leaf)}
     for alt in m.alternatives:
@@ -1458,7 +1514,7 @@ def _manual_ir_category(category: str) -> Literal[
 
 def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool) -> Rule | None:
     leaves: list[Rule] = []
-    seen: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
     states: list[str] = []
     for m in group:
         leaf = _leaf(text, offset, m)
@@ -1466,10 +1522,11 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
             continue
         if isinstance(leaf, PregnancyRule):
             states.append(leaf.state)
-        key = _key(leaf)
-        if key in seen:
-            continue
-        seen.add(key)
+        if len(group) > 1:
+            key = _key(leaf)
+            if key in seen:
+                continue
+            seen.add(key)
         rule = _with_causes(text, offset, m, _with_alternatives(text, offset, m, _as_treatment(m, leaf)))
         leaves.append(_with_unless(text, offset, m, rule, manual=False))
     if not leaves:
