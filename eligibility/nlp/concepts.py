@@ -181,6 +181,7 @@ class _Knowledge:
     abbrs: dict[tuple[str, ...], list[_Entry]] = field(default_factory=dict)
     trig: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
     windows: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    any_window: re.Pattern[str] | None = None  # all window patterns in one: most texts have none
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
     # longest name starting with a given (normalized / raw) first word
     first: dict[str, int] = field(default_factory=dict)
@@ -268,6 +269,9 @@ def _knowledge() -> _Knowledge:
         for pattern in getattr(trig.window, kind):
             if "{n}" in pattern or "{unit1}" in pattern:
                 k.windows.append((kind, _window_regex(pattern)))
+    if k.windows:
+        bodies = [r.pattern.replace("(?P<n>", "(?:").replace("(?P<unit>", "(?:") for _, r in k.windows]
+        k.any_window = re.compile("|".join(f"(?:{b})" for b in bodies), re.IGNORECASE)
     return k
 
 
@@ -727,7 +731,14 @@ _QUALIFIER_BEFORE = re.compile(
     r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of)\W*$",
     re.IGNORECASE,
 )
-_QUALIFIER_AFTER = re.compile(r"^\s*(?:-|\s)?causing\b", re.IGNORECASE)
+# used with .match(text, pos): anchored at the end of the mention
+_QUALIFIER_AFTER = re.compile(r"\s*(?:-|\s)?causing\b", re.IGNORECASE)
+# a word each _QUALIFIER_BEFORE phrase contains
+_QUALIFIER_HINT = re.compile(
+    r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
+    r"resistant|refractory",
+    re.IGNORECASE,
+)
 _OBJECT_CONTEXT = re.compile(
     r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
     r"sensitivity\s+to|refus\w*\s+to)",
@@ -837,13 +848,18 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         # clauses tile the text: the first one ending after pos holds it
         return min(bisect_right(ends, pos), last)
 
+    # one search of the whole text tells whether any mention can be qualified
+    # or be an object; most criteria have neither
+    may_qualify = _QUALIFIER_HINT.search(text) is not None
+    first_object = _OBJECT_CONTEXT.search(text)
     for m in mentions:
-        before = text[max(0, m.start - 60) : m.start]
-        clause_start = clauses[clause_of(m.start)][0]
-        before_clause = text[clause_start : m.start]
-        if m.kind != "pregnancy" and (_QUALIFIER_BEFORE.search(before) or _QUALIFIER_AFTER.match(text[m.end : m.end + 15])):
+        if m.kind != "pregnancy" and (
+            (may_qualify and _QUALIFIER_BEFORE.search(text[max(0, m.start - 60) : m.start]))
+            or _QUALIFIER_AFTER.match(text, m.end, m.end + 15)
+        ):
             m.dropped = True
-        if m.kind in ("medication", "procedure") and _OBJECT_CONTEXT.search(before_clause):
+        if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
+                and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
             m.dropped = m.object_of = True
         if m.kind == "pregnancy" and m.value == "childbearing_potential" and re.match(
             r"^\W*(?:must|should|who|agree|will|are\s+required|need|has|have|with\s+a\s+negative)\b",
@@ -1217,7 +1233,7 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
     assert callable(clause_of)
     k = _knowledge()
     found: list[tuple[int, int, str, Duration]] = []
-    if not _HAS_UNIT.search(text):
+    if not _HAS_UNIT.search(text) or k.any_window is None or not k.any_window.search(text):
         return
     for kind, regex in k.windows:
         for m in regex.finditer(text):
