@@ -242,3 +242,23 @@ def test_generic_drug_words_keep_their_examples() -> None:
     rule = one("Any medication known to prolong QT such as amiodarone", "exclusion")
     generic, drug = rule.children
     assert isinstance(generic, ManualRule) and isinstance(drug, MedicationRule) and drug.concept == "amiodarone"
+
+
+# ---------------------------------------------------------------- shared heads
+
+def test_items_before_or_share_the_head() -> None:
+    rule = one("renal, hepatic, hematologic, neurologic or immune disease", "exclusion")
+    assert [x.concept for x in rule.children] == [
+        "kidney_disease", "liver_disease", "hematologic_disease", "neurological_disorder", "immune_disease"]
+
+
+def test_comma_only_items_share_the_head_when_two_or_more() -> None:
+    rule = one("hepatic, cardiac, pulmonary, endocrine disease", "exclusion")
+    assert [x.concept for x in rule.children] == [
+        "liver_disease", "cardiovascular_disease", "respiratory_disease", "endocrine_disorder"]
+
+
+def test_shared_head_makes_uncoded_items_when_the_lexicon_lacks_them() -> None:
+    rule = one("vestibular or ocular dysfunction", "exclusion")
+    assert [x.label for x in rule.children] == ["vestibular dysfunction", "ocular dysfunction"]
+    assert all(x.codes == [] for x in rule.children)

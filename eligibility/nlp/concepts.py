@@ -72,6 +72,9 @@ Colon lists
 Ellipsis
     "major organ or bone marrow transplantation" and "hepatitis B or C": an
     unmatched item next to "or"/"and" is tried with the neighbour's head word.
+    "Renal, hepatic, neurologic or immune disease" (and comma-only lists of
+    two or more): each one-word item with the head is a lexicon name or, for
+    a word-formation head, an uncoded mention ("vestibular dysfunction").
 Examples
     After "such as", "e.g.", "including", ... or in parentheses right after a
     class ("autoimmune disease (SLE, Addison's disease)"), the list of
@@ -834,6 +837,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     exclusion = section == "exclusion"
 
     mentions = [m for m in mentions if m.kind != "stop"]
+    _shared_heads(text, toks, mentions, blocked)
     _resolve_ellipsis(text, toks, mentions)
     _filter_abbreviations(text, toks, mentions)
     if not mentions:
@@ -943,6 +947,58 @@ def _lookup(key: tuple[str, ...]) -> _Entry | None:
     if not entries:
         return None
     return min(entries, key=lambda e: _PRIORITY[e.kind])
+
+
+def _shared_heads(text: str, toks: list[_Tok], mentions: list[_Mention], blocked: set[int]) -> None:
+    """"Renal, hepatic, neurologic or immune disease": one-word items before
+    "or"/"and" share the head word of the mention after it - each item with
+    the head is a lexicon name or, for a head of rules/word_forms.yaml, an
+    uncoded mention of the same kind ("hepatic disease")."""
+    wf = _word_forms()
+    covered = {t for m in mentions for t in range(m.first, m.last + 1)} | blocked
+    extra: list[_Mention] = []
+    for m in mentions:
+        if m.kind not in ("condition", "medication", "procedure") or m.generic or m.last == m.first:
+            continue
+        conj = m.first - 1
+        if conj < 0:
+            continue
+        if toks[conj].norm in ("or", "and") and re.fullmatch(r"\s+", text[toks[conj].end : m.start]):
+            if toks[conj].norm == "or" and conj >= 2 and toks[conj - 1].norm == "and" and text[toks[conj - 1].end : toks[conj].start] == "/":
+                conj -= 1  # "and/or"
+            j = conj - 1
+            if j < 0 or not re.fullmatch(r"\s*,?\s*", text[toks[j].end : toks[conj].start]):
+                continue
+            need = 1
+        elif re.fullmatch(r"\s*,\s*", text[toks[conj].end : m.start]):
+            # "hepatic, cardiac, pulmonary, endocrine disease": commas only, two items at least
+            j, need = conj, 2
+        else:
+            continue
+        head = toks[m.last].norm
+        head_kind = wf.head_kind.get(head)
+        items: list[int] = []
+        while j >= 0 and j not in covered and _is_modifier(toks[j], wf, m.kind):
+            items.append(j)
+            if j == 0 or not re.fullmatch(r"\s*,\s*", text[toks[j - 1].end : toks[j].start]):
+                break
+            j -= 1
+        if len(items) < need:
+            continue
+        for j in items:
+            entry = _lookup((toks[j].norm, head))
+            if entry is not None and entry.kind == m.kind:
+                extra.append(_Mention(entry.kind, entry.value, j, j, toks[j].start, toks[j].end))
+            elif head_kind is not None and head_kind[0] == m.kind:
+                label = f"{toks[j].norm} {head}"
+                extra.append(_Mention(m.kind, _uncoded_id(label), j, j, toks[j].start, toks[j].end,
+                                      label=label, imaging=head_kind[1]))
+            else:
+                break
+            covered.add(j)
+    if extra:
+        mentions.extend(extra)
+        mentions.sort(key=lambda m: m.start)
 
 
 def _resolve_ellipsis(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
