@@ -330,12 +330,8 @@ def _norm_word(raw: str) -> str:
 
 
 def _tokenize(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    for m in _WORD.finditer(text):
-        raw = m.group()
-        start, end = m.span()
-        out.append(_Tok(raw, _norm_word(raw), start, end))
-    return out
+    norm, tok = _norm_word, _Tok
+    return [tok(raw, norm(raw), *m.span()) for m in _WORD.finditer(text) if (raw := m.group())]
 
 
 def _joined(text: str, toks: list[_Tok], i: int, j: int) -> bool:
@@ -489,6 +485,14 @@ def _suffix_kind(word: str) -> str | None:
     return m.lastgroup
 
 
+@cache
+def _may_start(word: str) -> bool:
+    """Whether a word can start a word-formation mention: a head, the first
+    word of a generic phrase, or a word with a known ending."""
+    wf = _word_forms()
+    return word in wf.head_kind or word in wf.generic_first or (len(word) >= 6 and _suffix_kind(word) is not None)
+
+
 def _is_modifier(tok: _Tok, wf: _WordForms, kind: str) -> bool:
     w = tok.norm
     # drug classes are named with letters and digits ("SGLT2", "CYP3A4")
@@ -506,15 +510,18 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
     "ustekinumab" (a drug stem), "cholecystectomy"; and generic words
     ("serious illness", "contraindication") that only a person can decide."""
     wf = _word_forms()
+    # only heads, generic words and words with a known ending can start
+    # anything here: find those first (most tokens are none of them)
+    starts = [i for i, t in enumerate(toks) if _may_start(t.norm)]
+    if not starts:
+        return []
     covered = set(blocked)
     for m in mentions:
         covered.update(range(m.first, m.last + 1))
     out: list[_Mention] = []
     n = len(toks)
-    i = 0
-    while i < n:
+    for i in starts:
         if i in covered:
-            i += 1
             continue
         tok = toks[i]
         # a head right after a lexicon name is part of it ("HIV disease")
@@ -532,7 +539,6 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
                 out.append(_Mention(kind, _uncoded_id(label), first, i, toks[first].start, tok.end,  # type: ignore[arg-type]
                                     label=label, imaging=imaging))
                 covered.update(range(first, i + 1))
-                i += 1
                 continue
         span = wf.generic_first.get(tok.norm, 0)
         hit = None
@@ -548,7 +554,6 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
             out.append(_Mention(gkind, "generic", i, hit, tok.start, toks[hit].end,  # type: ignore[arg-type]
                                 label=label, generic=True))
             covered.update(range(i, hit + 1))
-            i = hit + 1
             continue
         suffix = _suffix_kind(tok.norm)
         if suffix is not None:
@@ -557,7 +562,6 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
             out.append(_Mention(real, _uncoded_id(label), i, i, tok.start, tok.end,  # type: ignore[arg-type]
                                 label=label, imaging=suffix == "imaging"))
             covered.add(i)
-        i += 1
     return out
 
 
