@@ -262,3 +262,13 @@ def test_shared_head_makes_uncoded_items_when_the_lexicon_lacks_them() -> None:
     rule = one("vestibular or ocular dysfunction", "exclusion")
     assert [x.label for x in rule.children] == ["vestibular dysfunction", "ocular dysfunction"]
     assert all(x.codes == [] for x in rule.children)
+
+
+def test_words_that_only_end_like_a_term() -> None:
+    for text in ("for research purposes", "METAVIR score F3", "10 picograms per mL"):
+        assert not [x for x in leaves(extract_concepts(text, 0, "exclusion")) if getattr(x, "codes", None) == []], text
+
+
+def test_endoscopy_is_a_procedure_not_imaging() -> None:
+    rule = one("Prior sigmoidoscopy", "exclusion")
+    assert isinstance(rule, ProcedureRule) and rule.classes == []
