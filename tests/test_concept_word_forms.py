@@ -272,3 +272,10 @@ def test_words_that_only_end_like_a_term() -> None:
 def test_endoscopy_is_a_procedure_not_imaging() -> None:
     rule = one("Prior sigmoidoscopy", "exclusion")
     assert isinstance(rule, ProcedureRule) and rule.classes == []
+
+
+def test_a_longer_ellipsis_item_wins_over_one_word() -> None:
+    rule = one("Patients who have undergone major organ or bone marrow transplantation", "exclusion")
+    assert [x.text for x in rule.children] == ["major organ", "bone marrow transplantation"]
+    rule = one("renal, hepatic or immune disease", "exclusion")
+    assert [x.concept for x in rule.children] == ["kidney_disease", "liver_disease", "immune_disease"]

@@ -841,8 +841,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     exclusion = section == "exclusion"
 
     mentions = [m for m in mentions if m.kind != "stop"]
-    _shared_heads(text, toks, mentions, blocked)
     _resolve_ellipsis(text, toks, mentions)
+    _shared_heads(text, toks, mentions, blocked)
     _filter_abbreviations(text, toks, mentions)
     if not mentions:
         return []
@@ -960,6 +960,9 @@ def _shared_heads(text: str, toks: list[_Tok], mentions: list[_Mention], blocked
     uncoded mention of the same kind ("hepatic disease")."""
     wf = _word_forms()
     covered = {t for m in mentions for t in range(m.first, m.last + 1)} | blocked
+    # the item next to "or" may already be read ("major organ [or bone marrow]
+    # transplantation" by _resolve_ellipsis): the list goes on before it
+    starts_at = {m.last: m.first for m in mentions}
     extra: list[_Mention] = []
     for m in mentions:
         if m.kind not in ("condition", "medication", "procedure") or m.generic or m.last == m.first:
@@ -982,6 +985,11 @@ def _shared_heads(text: str, toks: list[_Tok], mentions: list[_Mention], blocked
         head = toks[m.last].norm
         head_kind = wf.head_kind.get(head)
         items: list[int] = []
+        if j in covered and j in starts_at and j not in blocked:
+            first = starts_at[j]
+            if first == 0 or not re.fullmatch(r"\s*,\s*", text[toks[first - 1].end : toks[first].start]):
+                continue
+            j, need = first - 1, max(0, need - 1)
         while j >= 0 and j not in covered and _is_modifier(toks[j], wf, m.kind):
             items.append(j)
             if j == 0 or not re.fullmatch(r"\s*,\s*", text[toks[j - 1].end : toks[j].start]):
