@@ -6,11 +6,20 @@ criteria of 1,000 trials in BRAT format. This script reads
 argument), runs ``extract_concepts`` line by line, and reports:
 
 * recall / precision of Condition, Drug and Procedure entities by span
-  overlap with our condition / medication / procedure leaves;
+  overlap with our condition / medication / procedure leaves. One mention
+  read as alternatives of different kinds ("anticoagulation therapy" ->
+  AnyOf(medication, procedure) over the same span) is one prediction: right
+  if a gold entity of either kind overlaps it (counted under that kind),
+  else one false positive under the first kind. A gold entity is found when
+  a leaf of its own kind overlaps it, as for any leaf;
 * negation accuracy: for gold entities we found, whether the entity has a
   ``Has_negation`` relation vs whether our leaf sits under a ``Not``;
 * temporal: of gold entities with ``Has_temporal`` that we found, the share
   whose leaf carries a window (and of our windows, the share on such entities);
+* generic mentions ("serious illness", "contraindication to MRI") that the
+  extractor reads as a manual check for a clinician: how many gold entities
+  they cover. They are *not* counted as found above - no condition,
+  medication or procedure leaf was produced;
 * speed against spaCy's bare tokenizer over the same lines;
 * the most common misses and false positives.
 
@@ -21,6 +30,7 @@ It skips cleanly (exit 0, a message) when the corpus is absent.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -28,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eligibility.ir.model import AllOf, AnyOf, Not
+from eligibility.ir.model import AllOf, AnyOf, ManualRule, Not
 from eligibility.nlp.concepts import extract_concepts
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "chia" / "chia_without_scope"
@@ -52,6 +62,7 @@ class Leaf:
     text: str
     negated: bool
     window: bool
+    alts: tuple[str, ...] = ()  # kinds of the alternatives read from the same mention (same span)
 
 
 @dataclass
@@ -69,6 +80,7 @@ class Stats:
     win_pred: int = 0
     win_right: int = 0
     misses: Counter[tuple[str, str]] = field(default_factory=Counter)
+    generic: Counter[str] = field(default_factory=Counter)
     false_pos: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
@@ -114,10 +126,34 @@ def read_ann(path: Path) -> list[Entity]:
     return list(entities.values())
 
 
+GENERIC = "too general for a medical record to decide"
+
+
+def generic_spans(rules: list[Any]) -> list[tuple[int, int]]:
+    """Spans of the manual checks the extractor made of generic mentions."""
+    out: list[tuple[int, int]] = []
+    for rule in rules:
+        if isinstance(rule, AllOf | AnyOf):
+            out.extend(generic_spans(list(rule.children)))
+        elif isinstance(rule, Not):
+            out.extend(generic_spans([rule.child]))
+        elif isinstance(rule, ManualRule) and rule.span and GENERIC in (rule.reason or ""):
+            out.append(rule.span)
+    return out
+
+
 def leaves_of(rules: list[Any], negated: bool = False) -> list[Leaf]:
     out: list[Leaf] = []
     for rule in rules:
-        if isinstance(rule, AllOf | AnyOf):
+        if isinstance(rule, AnyOf) and len(rule.children) > 1 and all(
+            getattr(c, "span", None) == rule.span and getattr(c, "kind", "") in ("condition", "medication", "procedure")
+            for c in rule.children
+        ):
+            # one mention, alternatives of different kinds
+            kids = leaves_of(list(rule.children), negated)
+            kinds = tuple(dict.fromkeys(lf.kind for lf in kids))
+            out.extend(Leaf(lf.kind, lf.span, lf.text, lf.negated, lf.window, kinds) for lf in kids)
+        elif isinstance(rule, AllOf | AnyOf):
             out.extend(leaves_of(list(rule.children), negated))
         elif isinstance(rule, Not):
             out.extend(leaves_of([rule.child], not negated))
@@ -156,6 +192,7 @@ def main(argv: list[str]) -> int:
         text = _read_raw(txt)
         gold = [e for e in read_ann(ann) if e.type in KINDS]
         leaves: list[Leaf] = []
+        generic: list[tuple[int, int]] = []
         pos = 0
         for line in text.split("\n"):
             if line.strip():
@@ -164,6 +201,7 @@ def main(argv: list[str]) -> int:
                 rules = extract_concepts(line, pos, section)
                 t_ours += time.perf_counter() - t0
                 leaves.extend(leaves_of(rules))
+                generic.extend(generic_spans(rules))
             pos += len(line) + 1
         for e in gold:
             kind = KINDS[e.type]
@@ -175,6 +213,8 @@ def main(argv: list[str]) -> int:
                 stats.neg_gold += 1
             if not hits:
                 stats.misses[(kind, e.text.lower())] += 1
+                if any(overlaps(g, e.spans) for g in generic):
+                    stats.generic[kind] += 1
                 continue
             stats.found[kind] += 1
             stats.neg_total += 1
@@ -184,13 +224,21 @@ def main(argv: list[str]) -> int:
                 stats.neg_gold_right += pred_neg
             if e.temporal and any(h.window for h in hits):
                 stats.temp_found += 1
+        counted: set[tuple[tuple[int, int], tuple[str, ...]]] = set()
         for lf in leaves:
-            stats.pred[lf.kind] += 1
-            same = [e for e in gold if KINDS[e.type] == lf.kind and overlaps(lf.span, e.spans)]
+            kinds = lf.alts or (lf.kind,)
+            if lf.alts:
+                if (lf.span, lf.alts) in counted:
+                    continue  # one prediction per mention
+                counted.add((lf.span, lf.alts))
+            right = next((k for k in kinds if any(KINDS[e.type] == k and overlaps(lf.span, e.spans) for e in gold)), None)
+            charged = right or kinds[0]
+            same = [e for e in gold if KINDS[e.type] == charged and overlaps(lf.span, e.spans)]
+            stats.pred[charged] += 1
             if same:
-                stats.correct[lf.kind] += 1
+                stats.correct[charged] += 1
             else:
-                stats.false_pos[(lf.kind, lf.text.lower())] += 1
+                stats.false_pos[(charged, lf.text.lower())] += 1
             if lf.window:
                 stats.win_pred += 1
                 stats.win_right += any(e.temporal for e in same)
@@ -207,6 +255,8 @@ def report(stats: Stats, n_files: int, lines: list[str], t_ours: float) -> None:
     print(f"negation accuracy on found entities: {stats.neg_right / max(stats.neg_total, 1):.3f} "
           f"({stats.neg_right}/{stats.neg_total}); negated gold found as Not: "
           f"{stats.neg_gold_right}/{stats.neg_gold}")
+    print("missed gold entities covered by a generic mention read as manual (not counted as found): "
+          + ", ".join(f"{k} {stats.generic[k]}" for k in ("condition", "medication", "procedure")))
     print(f"temporal: gold entities with Has_temporal {stats.temp_gold}, found with a window {stats.temp_found}; "
           f"our windows on such entities {stats.win_right}/{stats.win_pred}")
     try:
@@ -221,10 +271,10 @@ def report(stats: Stats, n_files: int, lines: list[str], t_ours: float) -> None:
     except ImportError:  # pragma: no cover
         print(f"speed: extractor {t_ours:.2f}s (spaCy not installed)")
     print("most common misses:")
-    for (kind, text), n in stats.misses.most_common(25):
+    for (kind, text), n in stats.misses.most_common(int(os.environ.get("CHIA_TOP", "25"))):
         print(f"  {n:4d} {kind:<11} {text}")
     print("most common false positives:")
-    for (kind, text), n in stats.false_pos.most_common(20):
+    for (kind, text), n in stats.false_pos.most_common(int(os.environ.get("CHIA_TOP", "20"))):
         print(f"  {n:4d} {kind:<11} {text}")
 
 

@@ -68,6 +68,8 @@ def _gold_comparator(value: str) -> str | None:
     if re.search(r"≤|<=|=<|or less|no more|not more|not exceed|up to|maximum|at most|or lower|or below|not greater"
                  r"|within\s+\S+\s*(?:times|x|fold)", v):
         return "<="
+    if re.search(r"\boutside\b|\bout of\b", v) and len(_NUM.findall(v)) >= 2:
+        return "outside"
     if re.search(r"between|\d\s*(?:-|–|to)\s*\d|\bor\b", v) and len(_NUM.findall(v)) >= 2:
         return "between"
     if re.search(r">|greater|more than|higher|above|exceed|over|elevated", v):
@@ -131,7 +133,7 @@ def _agrees(leaf: MeasurementRule, value: str) -> bool:
         ">=": {">=", ">"}, ">": {">", ">="}, "<=": {"<=", "<"}, "<": {"<", "<="},
         "between": {"between"}, "=": {"=", "between"}, "above_normal": {"above_normal", ">"},
         "below_normal": {"below_normal", "<"}, "normal": {"normal"},
-        "abnormal": {"above_normal", "below_normal"},
+        "abnormal": {"above_normal", "below_normal"}, "outside": {"<", "<=", ">", ">="},
     }
     if leaf.comparator not in equivalent.get(comp, {comp}):
         return False

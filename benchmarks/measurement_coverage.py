@@ -56,12 +56,16 @@ def main(root: Path) -> int:
     examples: dict[str, str] = {}
     names = name_pattern()
     for text, rs in zip(texts, results, strict=True):
-        spans = [leaf.span for r in rs for leaf in _leaves(r) if leaf.span]
-        covered = [s for s in spans if s is not None]
+        covered = [(leaf.span, leaf.analyte) for r in rs for leaf in _leaves(r) if leaf.span]
         for m in names.finditer(text):
-            if m.lastgroup == "skip" or resolve_match(m.group(0), m.lastgroup or "name") is None:
+            analyte = resolve_match(m.group(0), m.lastgroup or "name") if m.lastgroup != "skip" else None
+            if analyte is None:
                 continue
-            if any(s <= m.start() < e for s, e in covered):
+            if any(s <= m.start() < e for (s, e), _ in covered):
+                continue
+            # "Performance status: ECOG 0-2", "forced expiratory volume (FEV1) < 50%": a
+            # rule for the same analyte starting just after the name covers it
+            if any(a == analyte.id and m.start() <= s <= m.end() + 25 for (s, _e), a in covered):
                 continue
             near = _NEAR.match(text, m.end())
             if near:

@@ -39,6 +39,17 @@ def concepts(rules: list[Any]) -> list[str]:
     return [getattr(leaf, "concept", getattr(leaf, "state", getattr(leaf, "status", "?"))) for leaf in leaves(rules)]
 
 
+def leaves_and_groups(rules: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for rule in rules:
+        out.append(rule)
+        if isinstance(rule, AllOf | AnyOf):
+            out.extend(leaves_and_groups(list(rule.children)))
+        elif isinstance(rule, Not):
+            out.extend(leaves_and_groups([rule.child]))
+    return out
+
+
 def one(text: str, section: str = "inclusion") -> Any:
     rules = extract_concepts(text, 0, section)
     assert len(rules) == 1, rules
@@ -97,11 +108,40 @@ def test_medication_duration_route_and_status() -> None:
     assert isinstance(rule, MedicationRule) and rule.route == "oral" and rule.concept == "bisphosphonate"
 
 
-def test_examples_do_not_narrow_the_class() -> None:
+def test_examples_are_alternatives_of_their_class() -> None:
+    # class OR examples: never narrower than the class, and a record coded
+    # with an example matches even where the hierarchy does not place it
     rule = one("autoimmune disease (SLE, Addison's disease, Crohn's disease)")
-    assert isinstance(rule, ConditionRule) and rule.concept == "autoimmune_disease"
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["autoimmune_disease", "systemic_lupus_erythematosus", "addisons_disease", "crohns_disease"]
     rule = one("any RANKL inhibitor (such as denosumab)")
-    assert isinstance(rule, MedicationRule) and rule.concept == "rankl_inhibitor"
+    assert isinstance(rule, AnyOf) and concepts([rule]) == ["rankl_inhibitor", "denosumab"]
+    rule = one("active infection including HBV, HCV and HIV", "inclusion")
+    assert isinstance(rule, AnyOf)  # "and" inside the examples does not make them all required
+    assert concepts([rule]) == ["infection", "hepatitis_b", "hepatitis_c", "hiv"]
+    assert all(x.status == "active" for x in rule.children)
+
+
+def test_examples_list_items_may_start_with_a_status_word() -> None:
+    rule = one("uncontrolled cardiovascular conditions, including uncontrolled hypertension, uncontrolled cardiac "
+               "arrhythmias, symptomatic congestive heart failure, unstable angina", "exclusion")
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["cardiovascular_disease", "hypertension", "cardiac_arrhythmia", "heart_failure", "angina"]
+
+
+def test_examples_take_the_window_and_status_of_their_class() -> None:
+    rule = one("Immunosuppressive therapy in the 3 months prior to randomization (including natalizumab and "
+               "fingolimod ).", "exclusion")
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["immunosuppressant", "immunosuppressive_therapy", "natalizumab", "fingolimod"]
+    assert all(x.window.within.value == 3 for x in leaves([rule]))
+    assert all(x.status == "window" for x in leaves([rule]) if isinstance(x, MedicationRule))
+
+
+def test_examples_of_another_kind_stay_apart() -> None:
+    rules = extract_concepts("Autoimmune disease requiring treatment, such as corticosteroids", 0, "exclusion")
+    assert concepts(rules) == ["autoimmune_disease", "corticosteroid"]
+    assert not any(isinstance(r, ConditionRule) and r.concept == "corticosteroid" for r in leaves(rules))
 
 
 def test_exceptions_carve_out() -> None:
@@ -192,22 +232,32 @@ def test_seed0_no_concepts_in_manual_criteria() -> None:
 def test_seed0_immunosuppressive_chemotherapy() -> None:
     rule = one("Patients receiving immunosuppressive chemotherapy or that could interfere with the process of cell "
                "proliferation.", "exclusion")
-    assert isinstance(rule, MedicationRule) and rule.status == "current"
+    # a drug named as a treatment: the medicines or a procedure of that name
+    assert isinstance(rule, AnyOf)
+    med, proc = rule.children
+    assert isinstance(med, MedicationRule) and med.status == "current" and med.concept == "immunosuppressant"
+    assert isinstance(proc, ProcedureRule) and proc.label == "immunosuppressive chemotherapy" and proc.codes == []
+    assert med.span == proc.span == rule.span
 
 
 # ---------------------------------------------------------------- seed 001 (osteoporosis, Jakarta)
 
 def test_seed1_no_history_of_autoimmune_disease_examples() -> None:
-    rule = one("Patients with no history of autoimun disease (SLE, Addison's disease, Chron's disease) and other "
-               "diseases related to osteoporosis.")
-    assert isinstance(rule, Not) and isinstance(rule.child, ConditionRule)
-    assert rule.child.concept == "autoimmune_disease"
+    rule, related = extract_concepts("Patients with no history of autoimun disease (SLE, Addison's disease, Chron's "
+                                     "disease) and other diseases related to osteoporosis.", 0, "inclusion")
+    assert isinstance(rule, Not) and isinstance(rule.child, AnyOf)
+    assert concepts([rule]) == ["autoimmune_disease", "systemic_lupus_erythematosus", "addisons_disease", "crohns_disease"]
+    # "other diseases related to osteoporosis": without osteoporosis there are none; with it, a clinician judges
+    assert isinstance(related, Not) and isinstance(related.child, AllOf)
+    generic, cause = related.child.children
+    assert isinstance(generic, ManualRule) and isinstance(cause, AllOf)
+    assert concepts([cause]) == ["osteoporosis", "?"] and isinstance(cause.children[1], ManualRule)
 
 
 def test_seed1_exclusion_autoimmune_misspelt() -> None:
     rule = one("Patients with autoimun diesasde (SLE, Addison's diesase, Chron's disease and other osteoporosis "
                "related disease.", "exclusion")
-    assert isinstance(rule, ConditionRule) and rule.concept == "autoimmune_disease"
+    assert isinstance(rule, AnyOf) and concepts([rule])[0] == "autoimmune_disease"
 
 
 def test_seed1_no_active_infection() -> None:
@@ -219,9 +269,11 @@ def test_seed1_no_active_infection() -> None:
 def test_seed1_drugs_under_treatment() -> None:
     rule = one("Patients under immunosuppressive, anticoagulant or corticosteroid treatment.", "exclusion")
     assert isinstance(rule, AnyOf)
-    assert concepts([rule]) == ["immunosuppressant", "anticoagulant", "corticosteroid"]
-    assert all(x.status == "current" for x in rule.children)
-    assert rule.children[2].route == "systemic"
+    # the shared "treatment" makes each one a drug or a procedure of that name
+    assert concepts([rule]) == ["immunosuppressant", "immunosuppressive_treatment", "anticoagulant",
+                                "anticoagulant_treatment", "corticosteroid", "corticosteroid_treatment"]
+    assert all(isinstance(x, AnyOf) and x.children[0].status == "current" for x in rule.children)
+    assert rule.children[2].children[0].route == "systemic"
 
 
 # ---------------------------------------------------------------- seed 002 (MS, MSC)
@@ -229,13 +281,16 @@ def test_seed1_drugs_under_treatment() -> None:
 def test_seed2_windows_prior_to_randomization() -> None:
     rule = one("Immunosuppressive therapy in the 3 months prior to randomization (including natalizumab and "
                "fingolimod ).", "exclusion")
-    assert isinstance(rule, MedicationRule) and rule.concept == "immunosuppressant" and rule.status == "window"
-    assert rule.window and rule.window.within and rule.window.within.value == 3
+    assert isinstance(rule, AnyOf)
+    assert concepts([rule]) == ["immunosuppressant", "immunosuppressive_therapy", "natalizumab", "fingolimod"]
+    assert all(x.window.within.value == 3 for x in leaves([rule]))
+    assert all(x.status == "window" for x in leaves([rule]) if isinstance(x, MedicationRule))
     rule = one("Treatment with interferon beta or glatiramer acetate in the 30 days prior to randomization .", "exclusion")
     assert isinstance(rule, AnyOf) and concepts([rule]) == ["interferon_beta", "glatiramer"]
     assert all(c.window.within.value == 30 for c in rule.children)
     rule = one("Corticosteroid therapy in the 30 days prior to randomization.", "exclusion")
-    assert isinstance(rule, MedicationRule) and rule.route == "systemic"
+    assert isinstance(rule, AnyOf) and concepts([rule]) == ["corticosteroid", "corticosteroid_therapy"]
+    assert rule.children[0].route == "systemic" and all(x.window.within.value == 30 for x in rule.children)
 
 
 def test_seed2_malignancy_exceptions_in_parentheses() -> None:
@@ -263,8 +318,11 @@ def test_seed3_fracture_and_glucocorticoids() -> None:
     assert isinstance(rule, ConditionRule) and rule.concept == "fracture" and rule.window and rule.window.within
     rule = one("Currently using medications known to cause skeletal harm [such as high-dose glucocorticoids "
                "(prednisolone ≥7.5 mg/day for over 3 months), etc.].")
-    assert isinstance(rule, MedicationRule) and rule.concept == "corticosteroid" and rule.status == "current"
-    assert rule.min_duration and rule.min_duration.value == 3
+    # "medications known to cause skeletal harm" is a clinician's call; its examples decide when present
+    assert isinstance(rule, AnyOf) and concepts([rule]) == ["?", "corticosteroid", "prednisolone"]
+    generic, steroids = rule.children
+    assert isinstance(generic, ManualRule) and isinstance(steroids, AnyOf)
+    assert all(x.status == "current" and x.min_duration.value == 3 and x.route == "systemic" for x in steroids.children)
 
 
 def test_seed3_transplant_radiation_cell_therapy() -> None:
@@ -280,8 +338,8 @@ def test_seed3_anti_osteoporosis_drugs() -> None:
                "similar products);", "exclusion")
     assert isinstance(rule, MedicationRule) and rule.concept == "pth_analog" and rule.window and rule.window.within
     rule = one("Treatment with any RANKL inhibitor (such as denosumab) within the past year;", "exclusion")
-    assert isinstance(rule, MedicationRule) and rule.concept == "rankl_inhibitor"
-    assert rule.window and rule.window.within and rule.window.within.value == 1
+    assert isinstance(rule, AnyOf) and concepts([rule]) == ["rankl_inhibitor", "denosumab"]
+    assert all(x.window.within.value == 1 for x in rule.children)
     rule = one("Cumulative use of oral bisphosphonates for ≥3 years; or cumulative use >3 months but <3 years with the "
                "last dose administered within 6 months before screening, or intravenous bisphosphonate use within 24 "
                "months before screening.", "exclusion")
@@ -308,7 +366,9 @@ def test_seed3_metabolic_bone_and_others() -> None:
                              "malignancies, or drug-induced osteoporosis.", 0, "exclusion")
     found = concepts(rules)
     assert "secondary_osteoporosis" in found and "bone_tumor" in found and "hematologic_malignancy" in found
-    assert "osteosarcoma" not in found  # an example of primary bone tumors
+    # the examples of primary bone tumors are alternatives of the class
+    tumors = next(r for r in leaves_and_groups(rules) if isinstance(r, AnyOf) and concepts([r])[0] == "bone_tumor")
+    assert concepts([tumors]) == ["bone_tumor", "multiple_myeloma", "osteosarcoma", "chondrosarcoma"]
     rule = one("History of neurological or psychiatric disorders.", "exclusion")
     assert concepts([rule]) == ["neurological_disorder", "psychiatric_disorder"]
     rule = one("Evidence of alcohol abuse or drug abuse within 12 months before screening, as determined by the "

@@ -313,7 +313,8 @@ def test_spelled_out_units_and_bracketed_powers() -> None:
           "creatinine_clearance", ">=", 60, unit="mL/min/1.73m2")
     check(one("platelet count greater than or equal to 100,000/mm(3)"), "platelets", ">=", 100000, unit="/uL")
     check(one("estradiol <= 3000 picogram/milliliter (pg/mL)"), "estradiol", "<=", 3000, unit="pg/mL")
-    check(one("FEV1 greater than 1.0 and diffusion capacity > 40%"), "fev1", ">", 1.0, unit="L")
+    check(one("FEV1 greater than 1.0 L and diffusion capacity > 40%"), "fev1", ">", 1.0, unit="L")
+    assert extract_measurements("0.50=FEV1<0.80") == []  # GOLD grades: fractions of predicted, not litres
 
 
 def test_other_fluids_are_not_the_serum_analyte() -> None:
@@ -326,3 +327,178 @@ def test_longest_name_wins_over_an_empty_separator() -> None:
     # "DAS 28" could stop at "DAS28" of "DAS28-ESR", leaving "ESR" to read as the sedimentation rate
     check(one("DAS28-ESR score > 3.2"), "das28", ">", 3.2, span_text="DAS28-ESR score > 3.2")
     check(one("DAS 28 > 5.1"), "das28", ">", 5.1)
+
+
+def test_outside_the_normal_range_is_either_side() -> None:
+    rules = extract_measurements("serum creatinine outside the normal range for age")
+    assert len(rules) == 1 and isinstance(rules[0], AnyOf)
+    assert [(r.analyte, r.comparator) for r in leaves(rules)] == [
+        ("creatinine", "below_normal"), ("creatinine", "above_normal")]
+    got = leaves(extract_measurements("bilirubin, and creatinine within the normal reference range."))
+    assert [(r.analyte, r.comparator) for r in got] == [("bilirubin_total", "normal"), ("creatinine", "normal")]
+    assert extract_measurements("sodium within limits") == []
+
+
+def test_between_with_bound_comparators_and_restated_units() -> None:
+    check(one("Have an HbA1c value between ≥7.0 and ≤10.0%, according to the central laboratory"), "hba1c",
+          "between", 7.0, value_high=10.0, unit="%", inclusive=True)
+    check(one("Pre-bronchodilator FEV1 between ≥ 40 - ≤ 90% predicted at Visit 1"), "fev1_pct_predicted",
+          "between", 40, value_high=90)
+    got = leaves(extract_measurements("Must have a BMI between 18 and <40 kg/m2"))
+    assert [(r.comparator, r.value, r.unit) for r in got] == [(">=", 18, "kg/m2"), ("<", 40, "kg/m2")]
+    check(one("Body mass index (BMI) between 23.0 kilogram per meter square (kg/m^2) and 39.9 kg/m^2"), "bmi",
+          "between", 23.0, value_high=39.9, unit="kg/m2")
+    check(one("Platelet count of at least 50 x109cells/L"), "platelets", ">=", 50, unit="10^9/L")
+
+
+def test_lower_bound_written_before_the_name() -> None:
+    got = leaves(extract_measurements("Body mass index (BMI): 18 ≤ BMI ≤ 32 kg/m²"))
+    assert [(r.analyte, r.comparator, r.value, r.unit) for r in got] == [
+        ("bmi", ">=", 18, "kg/m2"), ("bmi", "<=", 32, "kg/m2")]
+    assert got[0].text == "18 ≤ BMI ≤ 32 kg/m²"
+    got = leaves(extract_measurements("(90 mmHg ≤ systolic blood pressure ≤ 150 mmHg, 60 mmHg ≤ diastolic blood "
+                                      "pressure ≤ 90 mmHg)"))
+    assert [(r.analyte, r.comparator, r.value) for r in got] == [
+        ("systolic_bp", ">=", 90), ("systolic_bp", "<=", 150), ("diastolic_bp", ">=", 60), ("diastolic_bp", "<=", 90)]
+    got = leaves(extract_measurements("130mmHg=SBP<180mmHg"))
+    assert [(r.comparator, r.value) for r in got] == [("=", 130), ("<", 180)]
+    # a number before the name that is no bound: age, or a value above the upper bound
+    assert [r.comparator for r in leaves(extract_measurements("age 18-65, BMI < 30"))] == ["<"]
+    assert [r.comparator for r in leaves(extract_measurements("40 ≤ BMI ≤ 32"))] == ["<="]
+
+
+def test_limit_spellings_and_or_equal_forms() -> None:
+    got = leaves(extract_measurements("AST, ALT and Alkaline phosphatase ≤ 2.5 ⋅ ULN"))
+    assert [(r.analyte, r.value, r.relative_to) for r in got] == [
+        ("ast", 2.5, "uln"), ("alt", 2.5, "uln"), ("alp", 2.5, "uln")]
+    check(one('P-Creatinine ≤ 1.5 times upper institutional limit of the "normal" range'), "creatinine", "<=", 1.5,
+          relative_to="uln")
+    check(one("Serum bilirubin ≤ 1.5 times upper-limit of normal (ULN)"), "bilirubin_total", "<=", 1.5,
+          relative_to="uln")
+    check(one("ALT above 2 times the central laboratory's upper reference limit)"), "alt", ">", 2,
+          relative_to="uln")
+    check(one("bilirubin = or <1.5 mg%"), "bilirubin_total", "<=", 1.5, unit="mg/dL")
+    check(one("total bilirubin over or equal to 3 times normal values"), "bilirubin_total", ">=", 3,
+          relative_to="uln")
+    check(one("LVEF must be at or above the lower institutional limit of the normal range"), "lvef", ">=", 1,
+          relative_to="lln")
+    rules = extract_measurements("serum creatinine levels above or below the institutional normal values")
+    assert [r.comparator for r in leaves(rules)] == ["below_normal", "above_normal"]
+    check(one("Body mass index (BMI) 18 to ≤ 27 kg/m2, inclusive"), "bmi", "between", 18, value_high=27)
+
+
+def test_outside_a_range_and_in_the_range_of() -> None:
+    rules = extract_measurements("A supine mean heart rate outside the range 40-90 beats per minute (BPM) at screening.")
+    assert len(rules) == 1 and isinstance(rules[0], AnyOf)
+    assert [(r.analyte, r.comparator, r.value, r.unit) for r in leaves(rules)] == [
+        ("heart_rate", "<", 40, "/min"), ("heart_rate", ">", 90, "/min")]
+    check(one("BMI in the range of 25.0-34.9 kg/m^2"), "bmi", "between", 25.0, value_high=34.9, unit="kg/m2")
+    check(one("Diastolic blood pressure, 60-90 mmHg Blood pressure"), "diastolic_bp", "between", 60, value_high=90)
+    assert extract_measurements("hemoglobin, 2 units") == []
+
+
+def test_symbol_then_to_and_bounds_joined_by_to() -> None:
+    check(one("Karnofsky Performance Score (KPS) >= to 80"), "karnofsky", ">=", 80)
+    check(one("alanine aminotransferase (ALT) both =< 2.5 X IULN"), "alt", "<=", 2.5, relative_to="uln")
+    got = leaves(extract_measurements("FEV1 >=30 to <=70 percent of predicted normal values"))
+    assert [(r.analyte, r.comparator, r.value) for r in got] == [
+        ("fev1_pct_predicted", ">=", 30), ("fev1_pct_predicted", "<=", 70)]
+
+
+def test_score_threshold_written_before_the_scale() -> None:
+    check(one("(with a score of > 10 on Epworth sleepiness scale)"), "epworth", ">", 10,
+          span_text="score of > 10 on Epworth sleepiness scale")
+    check(one("moderate-to-severe depression (> 25 points on the Beck Depression Inventory)"), "bdi", ">", 25)
+    check(one("Score 26 or higher on the Montreal Cognitive Assessment"), "moca", ">=", 26)
+    check(one("A score of 10 or more on the PHQ-9 instrument will be required"), "phq9", ">=", 10)
+    assert extract_measurements("aged 18 to 65 on the MMSE") == []
+    assert extract_measurements("in 2 on the ECOG") == []
+
+
+def test_fractions_written_as_decimals() -> None:
+    check(one("left ventricular ejection fraction <0.40"), "lvef", "<", 0.4, unit="L/L")
+    check(one("Hematocrit < 0.30"), "hematocrit", "<", 0.3, unit="L/L")
+    check(one("LVEF < 40%"), "lvef", "<", 40, unit="%")
+
+
+def test_more_fillers_and_names() -> None:
+    check(one("Severe renal impairment creatinine clearance (CrCl), i.e. < 30 mL/min."), "creatinine_clearance", "<",
+          30, unit="mL/min")
+    check(one("Uncontrolled Diabetes [hemoglobin A1c, (HbA1c) >7.5%]."), "hba1c", ">", 7.5, unit="%")
+    check(one("Hamilton Depression Rating Scale-17 score greater than 18."), "hamd", ">", 18)
+    check(one("a calculated serum creatinine clearance > 50 mL/min"), "creatinine_clearance", ">", 50)
+    check(one("Mini-mental State Examination (MMSE) [18] score = 23."), "mmse", "=", 23)
+
+
+def test_qualifier_before_a_lab_is_relative_to_its_normal_range() -> None:
+    check(one("Signs of myocardial injury as indicated by elevated troponin levels"), "troponin", "above_normal",
+          span_text="elevated troponin")
+    check(one("low platelet count requiring transfusion"), "platelets", "below_normal")
+    check(one("normal serum Creatinine"), "creatinine", "normal")
+    rules = extract_measurements("Elevated ALT or serum creatinine on screening")
+    assert len(rules) == 1 and isinstance(rules[0], AnyOf)
+    assert [(r.analyte, r.comparator) for r in leaves(rules)] == [("alt", "above_normal"),
+                                                                  ("creatinine", "above_normal")]
+    abnormal = extract_measurements("Patients with abnormal TSH concentration")
+    assert [r.comparator for r in leaves(abnormal)] == ["below_normal", "above_normal"]
+    # a number after the name wins over the qualifier; scores, vitals and other words take none
+    check(one("Decreased renal function: elevated serum creatinine(>1.5mg/dl)"), "creatinine", ">", 1.5)
+    for text in ["low-dose aspirin", "patients with high blood pressure", "high NYHA class", "elevated BMI"]:
+        assert extract_measurements(text) == [], text
+
+
+def test_ctgov_fillers_and_spellings() -> None:
+    check(one("Subjects with QT prolongation > 500msec on their ECG"), "qtc", ">", 500, unit="ms")
+    check(one("urine protein:creatinine (UPC) ratio > 1.0 at screening OR"), "upcr", ">", 1.0, unit="g/g")
+    check(one("oxygen saturation at room air of >90%"), "spo2", ">", 90, unit="%")
+    check(one("blood pressure ALT > 2.5× the site laboratory ULN"), "alt", ">", 2.5, relative_to="uln")
+    check(one("Platelet count > equal to 100,000/uL"), "platelets", ">=", 100000, unit="/uL")
+    check(one("creatinine clearance (must be > 40 ml/min to be eligible)"), "creatinine_clearance", ">", 40)
+    check(one("Known left ventricular (LV) ejection fraction < than 20%"), "lvef", "<", 20, unit="%")
+    check(one("AlkP < 3.0 x upper institution limit for normal"), "alp", "<", 3.0, relative_to="uln")
+    rules = leaves(extract_measurements("Bloodpressure > 180 mmHg (Systolic) or > 110 mmHg (diastolic)."))
+    assert [(r.analyte, r.value) for r in rules] == [("systolic_bp", 180), ("diastolic_bp", 110)]
+    rules = leaves(extract_measurements("blood pressure at study entry>160/100."))
+    assert [(r.analyte, r.comparator, r.value) for r in rules] == [("systolic_bp", ">", 160), ("diastolic_bp", ">", 100)]
+
+
+def test_powers_of_ten_outside_count_units() -> None:
+    check(one("screening plasma HBV DNA ≥ 2x10^3 IU/mL"), "hbv_dna", ">=", 2000, unit="IU/mL")
+    check(one("HCV RNA ≥ 10^4 IU/mL"), "hcv_rna", ">=", 10000, unit="IU/mL")
+    check(one("HIV RNA > 1 x 10⁵ copies/mL"), "hiv_rna", ">", 100000, unit="copies/mL")
+    # a count unit keeps its own power of ten
+    check(one("ANC ≥ 1.5 x 10^9/L"), "anc", ">=", 1.5, unit="10^9/L")
+    check(one("Karnofsky performance status ≥ or = to 70%"), "karnofsky", ">=", 70)
+    check(one("core body temperature greater than or equal to 38.3 degrees Celsius"), "body_temperature", ">=",
+          38.3, unit="Cel")
+    check(one("forced expiratory volume in 1 second (FEV(1)) greater than 60% predicted."), "fev1_pct_predicted",
+          ">", 60)
+
+
+def test_abnormal_after_the_name() -> None:
+    got = leaves(extract_measurements("HBV DNA detectable with ALT level abnormal lasted for three months"))
+    assert [(r.analyte, r.comparator) for r in got] == [("alt", "below_normal"), ("alt", "above_normal")]
+    assert extract_measurements("TSH abnormalities") == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    low=st.integers(min_value=40, max_value=100),
+    width=st.integers(min_value=5, max_value=80),
+    form=st.sampled_from(["outside", "double", "between_cmp"]),
+    sep=st.sampled_from([" to ", "-", " - "]),
+)
+def test_two_bounds_property(low: int, width: int, form: str, sep: str) -> None:
+    high = low + width
+    if form == "outside":
+        text = f"systolic blood pressure outside the range of {low}{sep}{high} mmHg"
+        want = [("<", low), (">", high)]
+    elif form == "double":
+        text = f"{low} mmHg ≤ systolic blood pressure ≤ {high} mmHg"
+        want = [(">=", low), ("<=", high)]
+    else:
+        text = f"systolic blood pressure between {low} and <{high} mmHg"
+        want = [(">=", low), ("<", high)]
+    got = leaves(extract_measurements(text))
+    assert [(r.comparator, r.value) for r in got] == want, text
+    assert all(r.analyte == "systolic_bp" and r.unit == "mmHg" for r in got)

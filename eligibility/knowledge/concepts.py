@@ -128,6 +128,11 @@ class SmokingTriggers(_Model):
     ever: list[str]
 
 
+class CauseTriggers(_Model):
+    before: list[str]
+    after: list[str]
+
+
 class Triggers(_Model):
     negation: NegationTriggers
     status: StatusTriggers
@@ -135,6 +140,7 @@ class Triggers(_Model):
     window: WindowTriggers
     exception: list[str]
     example: list[str]
+    cause: CauseTriggers
     manual: ManualTriggers
     stop_phrases: list[str]
     pregnancy: PregnancyTriggers

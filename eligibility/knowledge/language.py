@@ -1,5 +1,6 @@
 """Phrases the parser shares: manual criteria (the ``manual`` lists of
-rules/triggers.yaml) and filler words (rules/language.yaml)."""
+rules/triggers.yaml), filler words (rules/language.yaml) and word formation
+(rules/word_forms.yaml)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,64 @@ class Language(BaseModel):
 
     filler: list[str]
     severity: list[str]
+
+
+class _Suffixes(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_length: int
+    suffixes: list[str] = []
+    stems: list[str] = []
+    imaging: list[str] = []
+    exclude: list[str] = []
+
+
+class _Heads(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_modifiers: int
+    heads: list[str]
+    needs_modifier: list[str]
+    not_modifiers: list[str]
+
+
+class _Allergy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    words: list[str]
+    concepts: list[str]
+    manual_objects: list[str]
+
+
+class _KindHeads(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_modifiers: int
+    heads: list[str]
+    imaging: list[str] = []
+
+
+class WordForms(BaseModel):
+    """rules/word_forms.yaml: how words no lexicon names are still read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    condition_suffixes: _Suffixes
+    drug_stems: _Suffixes
+    procedure_suffixes: _Suffixes
+    condition_heads: _Heads
+    medication_heads: _KindHeads
+    procedure_heads: _KindHeads
+    generic_conditions: list[str]
+    generic_medications: list[str]
+    treatment_words: list[str]
+    allergy: _Allergy
+
+
+@cache
+def word_forms() -> WordForms:
+    with rules_file("word_forms.yaml").open(encoding="utf-8") as fh:
+        return WordForms.model_validate(yaml.safe_load(fh))
 
 
 def manual_phrases() -> dict[str, list[str]]:

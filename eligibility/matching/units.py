@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -61,6 +61,7 @@ _SPELLED_AS = {
 _SPELLED = re.compile(r"(?<=/)(" + "|".join(sorted(_SPELLED_AS, key=len, reverse=True)) + r")(?![a-z])")
 
 
+@lru_cache(maxsize=4096)
 def unit_key(text: str) -> str:
     """Normalise a unit spelling for lookup: lower case, no spaces, micro as
     "u", superscripts as digits, powers of ten as ``10^n``."""
@@ -83,7 +84,7 @@ def unit_key(text: str) -> str:
     s = re.sub(r"10(?:\*\*|\*|e|exp|\^)\(?(\d+)\)?", r"10^\1", s)
     s = re.sub(r"10\((\d+)\)", r"10^\1", s)
     # "x 109/L" (a superscript lost in copying) -> x10^9/L
-    s = re.sub(r"^x10(9|3|6|12)(?=/)", r"x10^\1", s)
+    s = re.sub(r"^x10(9|3|6|12)(?=/|cells/)", r"x10^\1", s)
     if s.startswith("x10^") or s.startswith("*10^"):
         s = s[1:]
     s = s.rstrip(".")

@@ -20,11 +20,41 @@ Mentions
     what they cover. Abbreviations match case-sensitively; two-letter ones
     ("MS", "RA", "TB") only inside parentheses or beside another mention of
     the same kind, never in text written all in capitals.
+Word formation (rules/word_forms.yaml)
+    Words no lexicon name covers are still read, as *uncoded* leaves (no
+    codes; the label is what the matcher looks for in a record's text):
+    a condition suffix ("sarcoidosis", "-itis", "-oma"), a USAN/INN drug stem
+    ("-mab", "-prazole"), a procedure suffix ("-ectomy"; "-graphy" is marked
+    imaging), and a head noun with its modifiers: condition ("vestibular
+    disease", "ocular dysfunction"), drug class ("SGLT2 inhibitors"),
+    procedure ("physical therapy"; "pelvic ultrasound" is imaging). Degree,
+    status, study-activity and filler words are not modifiers; drug-class and
+    procedure heads alone are not read. Generic words ("serious illness", "medical condition",
+    "contraindication to MRI", "good general health", "medications known to
+    prolong QT") are a ``ManualRule``
+    for a clinician, never a condition to look up; a contraindication's
+    objects are part of it. An allergy or intolerance to named drugs
+    ("hypersensitivity to clopidogrel or ticagrelor") is one uncoded allergy
+    leaf per drug ("allergy to clopidogrel", classes allergy/drug_allergy,
+    concept ``allergy_to_<drug concept>``), never a medication rule; to the
+    study drug or its components it is a manual check.
+Treatments
+    A drug named as a treatment ("anticoagulation therapy", "chemotherapy",
+    "corticosteroid treatment", shared: "anticoagulant or corticosteroid
+    treatment") is recorded as medicines or as a procedure:
+    ``AnyOf(medication, uncoded procedure)`` over the same span.
+Causes
+    "X due to Y", "X not caused by Y", "Y-induced X", "diseases related to
+    Y" (phrases: ``cause`` in rules/triggers.yaml): Y is a rule of its own and
+    whether it caused X is a clinician's call: ``AllOf(X, AllOf(Y, manual))``,
+    negated ``AllOf(X, Not(AllOf(Y, manual)))``. A record without Y decides;
+    with Y, a person does. With no X mention ("hospitalization due to heart
+    failure"), ``AllOf(Y, manual)``. A drug as a cause has status ``ever``.
 Dropped mentions
-    A concept that only qualifies another ("diseases related to
-    osteoporosis", "X-induced"), that follows "family history", or a drug or
-    procedure that is the object of an allergy, contraindication or inability
-    ("unable to undergo MRI") is not a rule.
+    A concept after "risk of", "prevention of", "treatment of", "levels of",
+    ..., that follows "family history", or a drug or procedure that is the
+    object of an allergy, contraindication or inability ("unable to undergo
+    MRI") is not a rule.
 Groups and logic
     Mentions separated only by commas, "or", "and", "and/or", "nor", "/"
     (and status words) form a list. A list with "or"/"nor"/"/" is ``AnyOf``;
@@ -42,11 +72,19 @@ Colon lists
 Ellipsis
     "major organ or bone marrow transplantation" and "hepatitis B or C": an
     unmatched item next to "or"/"and" is tried with the neighbour's head word.
+    "Renal, hepatic, neurologic or immune disease" (and comma-only lists of
+    two or more): each one-word item with the head is a lexicon name or, for
+    a word-formation head, an uncoded mention ("vestibular dysfunction").
 Examples
     After "such as", "e.g.", "including", ... or in parentheses right after a
-    class ("autoimmune disease (SLE, Addison's disease)"), mentions that
-    belong to the class are dropped (an example does not narrow the class);
-    ones outside it are kept as alternatives in the same ``AnyOf``.
+    class ("autoimmune disease (SLE, Addison's disease)"), the list of
+    mentions of the class's kind become alternatives of the class:
+    ``AnyOf(class, example, ...)``. Class OR examples never narrows the
+    class, and a record coded with an example matches even where the
+    lexicon's hierarchy does not place it under the class. The examples take
+    the class's status, window and duration ("and" between them does not make
+    them all required). "X and other conditions, such as Y": Y exemplifies
+    the other conditions and stays a list item beside X.
 Exceptions
     After "except", "other than", "excluding", "unless", ... (or in a
     parenthesis with "are excluded"/"is allowed") the mentions are carved out
@@ -60,8 +98,8 @@ Negation
     whole lists are negated together: ``Not(AnyOf(X, Y, Z))``. "X negative"
     negates X.
 Status (conditions)
-    The nearest status trigger before the mention within its list, else in
-    the six words before the list: "history of", "prior", ... -> history;
+    The nearest status trigger before the mention (or opening it: "prior
+    chemotherapy") within its list, else in the six words before the list: "history of", "prior", ... -> history;
     "current", "active", "uncontrolled", ... -> active; else any.
 Medications
     A time window -> status ``window``; "prior", "previous", "history of",
@@ -83,6 +121,7 @@ Windows
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -114,6 +153,7 @@ from eligibility.knowledge.concepts import (
     tokens,
     triggers,
 )
+from eligibility.knowledge.language import filler_words, language, word_forms
 
 __all__ = ["extract_concepts", "manual_category"]
 
@@ -144,6 +184,7 @@ class _Knowledge:
     abbrs: dict[tuple[str, ...], list[_Entry]] = field(default_factory=dict)
     trig: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
     windows: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    any_window: re.Pattern[str] | None = None  # all window patterns in one: most texts have none
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
     # longest name starting with a given (normalized / raw) first word
     first: dict[str, int] = field(default_factory=dict)
@@ -231,12 +272,15 @@ def _knowledge() -> _Knowledge:
         for pattern in getattr(trig.window, kind):
             if "{n}" in pattern or "{unit1}" in pattern:
                 k.windows.append((kind, _window_regex(pattern)))
+    if k.windows:
+        bodies = [r.pattern.replace("(?P<n>", "(?:").replace("(?P<unit>", "(?:") for _, r in k.windows]
+        k.any_window = re.compile("|".join(f"(?:{b})" for b in bodies), re.IGNORECASE)
     return k
 
 
 # ---------------------------------------------------------------- tokens and mentions
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     raw: str
     norm: str
@@ -263,6 +307,18 @@ class _Mention:
     unless_manual: str | None = None
     unless_rules: list[_Mention] = field(default_factory=list)
     explicit_status: bool = False
+    label: str | None = None  # an uncoded concept read from word formation (rules/word_forms.yaml)
+    generic: bool = False  # too general for a record ("serious illness"): a manual check
+    imaging: bool = False  # an uncoded way of looking ("angiography")
+    object_of: bool = False  # dropped as the object of an allergy, contraindication ...
+    treatment: bool = False  # "anticoagulation therapy": the drug or a procedure of the same name
+    treatment_word: str | None = None  # the shared word of "anticoagulant or corticosteroid treatment"
+    allergens: list[_Mention] = field(default_factory=list)  # "hypersensitivity to <drugs>"
+    causes: list[_Mention] = field(default_factory=list)  # "<this> due to <causes>"
+    cause_span: tuple[int, int] | None = None  # the "due to" of this mention's causes (or of this cause)
+    cause_negated: bool = False  # "not caused by"
+    cause_alone: bool = False  # a cause whose effect is no mention ("hospitalization due to X")
+    reason: str | None = None  # why a generic mention is a manual check
 
 
 @cache
@@ -274,7 +330,8 @@ def _norm_word(raw: str) -> str:
 
 
 def _tokenize(text: str) -> list[_Tok]:
-    return [_Tok(m.group(0), _norm_word(m.group(0)), m.start(), m.end()) for m in _WORD.finditer(text)]
+    norm, tok = _norm_word, _Tok
+    return [tok(raw, norm(raw), *m.span()) for m in _WORD.finditer(text) if (raw := m.group())]
 
 
 def _joined(text: str, toks: list[_Tok], i: int, j: int) -> bool:
@@ -282,23 +339,44 @@ def _joined(text: str, toks: list[_Tok], i: int, j: int) -> bool:
     return all(_JOINER.match(text[toks[t].end : toks[t + 1].start]) for t in range(i, j))
 
 
-def _find_mentions(text: str, toks: list[_Tok], shouting: bool) -> list[_Mention]:
+def _joined_until(text: str, toks: list[_Tok]) -> list[int]:
+    """For each token, the last token it is joined to by joiners only (names
+    never cross ``,;:()``): one regex test per gap instead of one per span."""
+    n = len(toks)
+    reach = list(range(n))
+    for t in range(n - 2, -1, -1):
+        gap = text[toks[t].end : toks[t + 1].start]
+        if gap == " " or _JOINER.match(gap):
+            reach[t] = reach[t + 1]
+    return reach
+
+
+def _find_mentions(text: str, toks: list[_Tok], shouting: bool, reach: list[int] | None = None) -> list[_Mention]:
     k = _knowledge()
     out: list[_Mention] = []
-    i, n = 0, len(toks)
+    n = len(toks)
+    if reach is None:
+        reach = _joined_until(text, toks)
+    norms = tuple(t.norm for t in toks)
+    raws = tuple(t.raw for t in toks)
+    phrases, abbrs, first, first_abbr = k.phrases, k.abbrs, k.first, k.first_abbr
+    i = 0
     while i < n:
+        span = first.get(norms[i], 0)
+        if not shouting:
+            span = max(span, first_abbr.get(raws[i], 0))
+        if span == 0:
+            i += 1
+            continue
         best: tuple[int, _Entry] | None = None
-        span = max(k.first.get(toks[i].norm, 0), 0 if shouting else k.first_abbr.get(toks[i].raw, 0))
-        for j in range(min(n, i + span) - 1, i - 1, -1):
-            if not _joined(text, toks, i, j):
-                continue
-            entries = k.phrases.get(tuple(t.norm for t in toks[i : j + 1]))
+        for j in range(min(n - 1, i + span - 1, reach[i]), i - 1, -1):
+            entries = phrases.get(norms[i : j + 1])
             if not shouting:
-                abbr = k.abbrs.get(tuple(t.raw for t in toks[i : j + 1]))
+                abbr = abbrs.get(raws[i : j + 1])
                 if abbr:
                     entries = (entries or []) + abbr
             if entries:
-                entry = min(entries, key=lambda e: _PRIORITY[e.kind])
+                entry = entries[0] if len(entries) == 1 else min(entries, key=lambda e: _PRIORITY[e.kind])
                 best = (j, entry)
                 break
         if best is None:
@@ -315,14 +393,332 @@ def _find_triggers(toks: list[_Tok]) -> list[tuple[int, int, str, str]]:
     k = _knowledge()
     out: list[tuple[int, int, str, str]] = []
     n = len(toks)
+    norms = tuple(t.norm for t in toks)
+    first_trig, trig = k.first_trig, k.trig
     for i in range(n):
-        span = k.first_trig.get(toks[i].norm, 0)
+        span = first_trig.get(norms[i], 0)
+        if span == 0:
+            continue
         for j in range(min(n, i + span) - 1, i - 1, -1):
-            hits = k.trig.get(tuple(t.norm for t in toks[i : j + 1]))
+            hits = trig.get(norms[i : j + 1])
             if hits:
                 out.extend((i, j, cat, val) for cat, val in hits)
                 break
     return out
+
+
+# ---------------------------------------------------------------- word formation
+
+@dataclass(frozen=True)
+class _WordForms:
+    suffix: re.Pattern[str]  # one group per kind: condition / medication / procedure / imaging
+    min_length: dict[str, int]
+    exclude: frozenset[str]
+    heads: frozenset[str]
+    head_kind: dict[str, tuple[str, bool]]  # head word -> (kind, imaging)
+    max_mods: dict[str, int]
+    needs_modifier: frozenset[str]
+    not_modifiers: frozenset[str]
+    max_modifiers: int
+    generic: dict[tuple[str, ...], str]  # phrase -> kind
+    generic_first: dict[str, int]
+
+
+@cache
+def _word_forms() -> _WordForms:
+    wf = word_forms()
+
+    def alternation(words: Iterable[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+    # imaging before procedure, procedure before drug before condition: the
+    # longest suffix of each kind competes, the first group that matches wins
+    suffix = re.compile(
+        rf"(?:(?P<imaging>{alternation(wf.procedure_suffixes.imaging)})"
+        rf"|(?P<procedure>{alternation(wf.procedure_suffixes.suffixes)})"
+        rf"|(?P<medication>{alternation(wf.drug_stems.stems)})"
+        rf"|(?P<condition>{alternation(wf.condition_suffixes.suffixes)}))$"
+    )
+    generic = {tuple(tokens(p)): "condition" for p in wf.generic_conditions}
+    generic.update({tuple(tokens(p)): "medication" for p in wf.generic_medications})
+    head_kind: dict[str, tuple[str, bool]] = {}
+    for w in wf.procedure_heads.imaging:
+        head_kind[w] = ("procedure", True)
+    for w in wf.procedure_heads.heads:
+        head_kind.setdefault(w, ("procedure", False))
+    for w in wf.medication_heads.heads:
+        head_kind.setdefault(w, ("medication", False))
+    for w in wf.condition_heads.heads:
+        head_kind[w] = ("condition", False)
+    generic_first: dict[str, int] = {}
+    for key in generic:
+        generic_first[key[0]] = max(generic_first.get(key[0], 0), len(key))
+    return _WordForms(
+        suffix=suffix,
+        min_length={"condition": wf.condition_suffixes.min_length, "medication": wf.drug_stems.min_length,
+                    "procedure": wf.procedure_suffixes.min_length, "imaging": wf.procedure_suffixes.min_length},
+        exclude=frozenset(w.lower() for w in (*wf.condition_suffixes.exclude, *wf.drug_stems.exclude,
+                                              *wf.procedure_suffixes.exclude)),
+        heads=frozenset(head_kind),
+        head_kind=head_kind,
+        max_mods={"condition": wf.condition_heads.max_modifiers, "medication": wf.medication_heads.max_modifiers,
+                  "procedure": wf.procedure_heads.max_modifiers},
+        needs_modifier=frozenset(wf.condition_heads.needs_modifier),
+        not_modifiers=frozenset(wf.condition_heads.not_modifiers) | filler_words(),
+        max_modifiers=wf.condition_heads.max_modifiers,
+        generic=generic,
+        generic_first=generic_first,
+    )
+
+
+@cache
+def _suffix_kind(word: str) -> str | None:
+    """The kind a word's ending names ("pancreatitis" -> condition), or None."""
+    wf = _word_forms()
+    if not word.isalpha() or word in wf.exclude:
+        return None
+    m = wf.suffix.search(word)
+    # the ending must follow a stem of its own: "therapy" alone is no procedure
+    if (m is None or m.lastgroup is None or len(word) < wf.min_length[m.lastgroup]
+            or len(word) < len(m.group(0)) + 3):
+        return None
+    return m.lastgroup
+
+
+@cache
+def _may_start(word: str) -> bool:
+    """Whether a word can start a word-formation mention: a head, the first
+    word of a generic phrase, or a word with a known ending."""
+    wf = _word_forms()
+    return word in wf.head_kind or word in wf.generic_first or (len(word) >= 6 and _suffix_kind(word) is not None)
+
+
+def _is_modifier(tok: _Tok, wf: _WordForms, kind: str) -> bool:
+    w = tok.norm
+    # drug classes are named with letters and digits ("SGLT2", "CYP3A4")
+    shape = w.isalpha() or (kind == "medication" and w.isalnum() and not w.isdigit())
+    # adverbs, participles and past forms ("clinically", "existing",
+    # "controlled") describe a degree or a state, not which condition
+    return (shape and len(w) > 2 and w not in wf.not_modifiers and w not in wf.heads
+            and not w.endswith(("ly", "ing", "ed")) and w not in _status_words())
+
+
+def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], blocked: set[int],
+                     reach: list[int]) -> list[_Mention]:
+    """Uncoded mentions from word formation (rules/word_forms.yaml): "hepatic
+    disease" (a modifier and a condition head), "sarcoidosis" (a suffix),
+    "ustekinumab" (a drug stem), "cholecystectomy"; and generic words
+    ("serious illness", "contraindication") that only a person can decide."""
+    wf = _word_forms()
+    # only heads, generic words and words with a known ending can start
+    # anything here: find those first (most tokens are none of them)
+    starts = [i for i, t in enumerate(toks) if _may_start(t.norm)]
+    if not starts:
+        return []
+    covered = set(blocked)
+    for m in mentions:
+        covered.update(range(m.first, m.last + 1))
+    out: list[_Mention] = []
+    n = len(toks)
+    for i in starts:
+        if i in covered:
+            continue
+        tok = toks[i]
+        # a head right after a lexicon name is part of it ("HIV disease")
+        after_mention = i > 0 and (i - 1) in covered and (i - 1) not in blocked and reach[i - 1] >= i
+        head = wf.head_kind.get(tok.norm)
+        if head is not None and not after_mention:
+            kind, imaging = head
+            first = i
+            while (first > 0 and i - first < wf.max_mods[kind] and (first - 1) not in covered
+                   and reach[first - 1] >= first and _is_modifier(toks[first - 1], wf, kind)):
+                first -= 1
+            # alone, only a condition head names something ("pain", "ulcer")
+            if first < i or (kind == "condition" and tok.norm not in wf.needs_modifier and (tok.norm,) not in wf.generic):
+                label = " ".join(t.norm for t in toks[first : i + 1])
+                out.append(_Mention(kind, _uncoded_id(label), first, i, toks[first].start, tok.end,  # type: ignore[arg-type]
+                                    label=label, imaging=imaging))
+                covered.update(range(first, i + 1))
+                continue
+        span = wf.generic_first.get(tok.norm, 0)
+        hit = None
+        for j in range(min(n, i + span) - 1, i - 1, -1):
+            if reach[i] < j or any(t in covered for t in range(i, j + 1)):
+                continue
+            if tuple(t.norm for t in toks[i : j + 1]) in wf.generic:
+                hit = j
+                break
+        if hit is not None and not after_mention:
+            label = " ".join(t.norm for t in toks[i : hit + 1])
+            gkind = wf.generic[tuple(t.norm for t in toks[i : hit + 1])]
+            out.append(_Mention(gkind, "generic", i, hit, tok.start, toks[hit].end,  # type: ignore[arg-type]
+                                label=label, generic=True))
+            covered.update(range(i, hit + 1))
+            continue
+        suffix = _suffix_kind(tok.norm)
+        if suffix is not None:
+            label = tok.norm
+            real = "procedure" if suffix == "imaging" else suffix
+            out.append(_Mention(real, _uncoded_id(label), i, i, tok.start, tok.end,  # type: ignore[arg-type]
+                                label=label, imaging=suffix == "imaging"))
+            covered.add(i)
+    return out
+
+
+@cache
+def _cause_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    cause = triggers().cause
+
+    def alternation(phrases: list[str]) -> str:
+        return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in sorted(phrases, key=len, reverse=True))
+
+    before = re.compile(rf"(?P<neg>\bnot\s+)?\b(?:{alternation(cause.before)})\b", re.IGNORECASE)
+    # used with .match(text, pos): anchored at the end of the cause mention
+    # ("related to" is the other form: "diseases related to osteoporosis")
+    after = re.compile(rf"(?:\s*-\s*|\s+)(?:{alternation(cause.after)})\b(?!\s+(?:to|with|by|from)\b)", re.IGNORECASE)
+    return before, after
+
+
+def _attach_causes(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
+    """"Kidney disease not caused by diabetes or hypertension", "steroid-induced
+    osteoporosis": the cause is a rule of its own, attached to what it causes
+    (``causes``); whether it is the cause is for a clinician. A cause whose
+    effect is no mention ("hospitalization due to heart failure") stays with
+    a manual note of its own."""
+    before, after = _cause_regexes()
+    live = [m for m in mentions if not m.dropped]
+    if not live:
+        return
+    for hit in before.finditer(text):
+        s, e = hit.span()
+        follow = [m for m in live if m.start >= e and not m.dropped and clause_of(m.start) == clause_of(s)]
+        if not follow or len(_WORD.findall(text[e : follow[0].start])) > 3:
+            continue
+        causes = [follow[0]]
+        for m in follow[1:]:
+            if not _gap_is_list(text, [], causes[-1], m):
+                break
+            causes.append(m)
+        prior = [m for m in live if m.end <= s and not m.dropped and clause_of(m.start) == clause_of(s)]
+        head = prior[-1] if prior and len(_WORD.findall(text[prior[-1].end : s])) <= 4 else None
+        _link(head, causes, (s + (len(hit.group("neg")) if hit.group("neg") else 0), e), bool(hit.group("neg")))
+    for m in live:
+        if m.dropped or m.causes:
+            continue
+        tail = after.match(text, m.end, min(len(text), m.end + 25))
+        if tail is None:
+            continue
+        follow = [x for x in live if x.start >= tail.end() and not x.dropped and clause_of(x.start) == clause_of(m.start)]
+        head = follow[0] if follow and len(_WORD.findall(text[tail.end() : follow[0].start])) <= 3 else None
+        _link(head, [m], (m.end, tail.end()), False)
+
+
+def _link(head: _Mention | None, causes: list[_Mention], span: tuple[int, int], negated: bool) -> None:
+    if head is not None and head.kind in ("condition", "procedure", "medication"):
+        head.causes.extend(causes)
+        head.cause_span, head.cause_negated = span, negated
+        for c in causes:
+            c.dropped = True
+            # "aspirin-induced asthma": the drug was taken at some time, not necessarily now
+            c.status = "ever" if c.kind == "medication" else "any"
+        return
+    for c in causes:
+        c.cause_alone, c.cause_span, c.cause_negated = True, span, negated
+
+
+def _objects_after(mentions: list[_Mention], idx: int, clause_of: Callable[[int], int]) -> list[_Mention]:
+    """The dropped objects ("to MRI or clopidogrel") right after mention ``idx``."""
+    g = mentions[idx]
+    out: list[_Mention] = []
+    for m in mentions[idx + 1 :]:
+        if not m.object_of or clause_of(m.start) != clause_of(g.start):
+            break
+        out.append(m)
+    return out
+
+
+def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
+    """"Contraindication to MRI or clopidogrel": the drugs and procedures are
+    the objects of the generic word and not rules of their own; its manual
+    check covers them, so their text is accounted for. "Hypersensitivity to
+    clopidogrel or ticagrelor": the drugs are the allergens of the allergy
+    (one uncoded allergy leaf each); "to the study drug" or "to any
+    component" is a manual check."""
+    wf = word_forms().allergy
+    allergy_words = frozenset(wf.words)
+    allergy_concepts = frozenset(wf.concepts)
+    manual_objects = _manual_objects()
+    for idx, g in enumerate(mentions):
+        is_allergy = (g.kind == "condition" and g.value in allergy_concepts) or (g.generic and g.label in allergy_words)
+        objects = _objects_after(mentions, idx, clause_of)
+        if is_allergy:
+            drugs = [m for m in objects if m.kind == "medication" and not m.generic]
+            after = text[g.start : (objects[-1].end if objects else g.end) + 40]
+            # a brand beside its drug ("clopidogrel (Plavix)") is the same allergen
+            drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]
+            if drugs:
+                g.allergens, g.generic = drugs, False
+                # "allergy or hypersensitivity to topiramate": the drugs are shared
+                right = g
+                for left in reversed(mentions[:idx]):
+                    left_is = (left.kind == "condition" and left.value in allergy_concepts) or (
+                        left.generic and left.label in allergy_words)
+                    if not left_is or left.allergens or not re.fullmatch(r"[\s,/]*(?:(?:and/or|or|and)\s*)?",
+                                                                           text[left.end : right.start].lower()):
+                        break
+                    left.allergens, left.generic = drugs, False
+                    right = left
+            elif manual_objects.search(after):
+                g.generic = True
+                g.reason = (f"'{' '.join(after.split())[:60]}...': an allergy to the study drug or its components "
+                            "is not in a medical record; ask the patient")
+        if g.generic or g.allergens:
+            for m in objects:
+                g.end, g.last = m.end, m.last
+
+
+@cache
+def _manual_objects() -> re.Pattern[str]:
+    words = sorted(word_forms().allergy.manual_objects, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b", re.IGNORECASE)
+
+
+def _mark_treatments(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
+    """"Anticoagulant therapy", "chemotherapy", "vaccination": a drug given as
+    a treatment is recorded as medicines or as a procedure, so the mention
+    reads as either (the treatment word joins the mention)."""
+    words = _treatment_words()
+    taken = {t for m in mentions for t in range(m.first, m.last + 1)}
+    for idx, m in enumerate(mentions):
+        if m.kind != "medication":
+            continue
+        last = toks[m.last].norm
+        nxt = m.last + 1
+        if nxt < len(toks) and toks[nxt].norm in words and nxt not in taken and _joined(text, toks, m.last, nxt):
+            m.last, m.end = nxt, toks[nxt].end
+            taken.add(nxt)
+            m.treatment = True
+        elif last in words or last.endswith(("therapy", "therapies")):
+            m.treatment = True
+        word = toks[m.last].norm
+        if m.treatment and word in words:
+            # "immunosuppressive, anticoagulant or corticosteroid treatment": the word is shared
+            right = m
+            for left in reversed(mentions[:idx]):
+                gap = text[left.end : right.start].lower()
+                if left.kind != "medication" or left.treatment or not re.fullmatch(r"[\s,/]*(?:(?:and/or|or|and)[\s,]*)?", gap):
+                    break
+                left.treatment, left.treatment_word = True, word
+                right = left
+
+
+@cache
+def _treatment_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in word_forms().treatment_words)
+
+
+def _uncoded_id(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
 
 
 # ---------------------------------------------------------------- structure helpers
@@ -334,16 +730,22 @@ _GAP_WORDS = frozenset(
 _SHORT_NEGATIONS = frozenset({"not", "non", "nor", "never", "absent", "lack of"})
 _OR_WORDS = frozenset({"or", "nor", "either", "neither"})
 _QUALIFIER_BEFORE = re.compile(
-    r"(related\s+to|associated\s+with|secondary\s+to|due\s+to|induced\s+by|caused\s+by|resulting\s+from|"
-    r"risk\s+of|risk\s+for|at\s+risk|prevention\s+of|prophylaxis\s+of|prophylaxis\s+for|treatment\s+of|"
+    r"(risk\s+of|risk\s+for|at\s+risk|prevention\s+of|prophylaxis\s+of|prophylaxis\s+for|treatment\s+of|"
     r"family\s+history\s+of|family\s+history|first-degree\s+relative\s+with|relatives?\s+with|absorption\s+of|"
     r"levels?\s+of|serum|plasma|deficiency\s+of|response\s+to|resistant\s+to|refractory\s+to)"
     r"(?:\W+[\w-]+){0,3}?\W+(?:or|and)\W*$|"
-    r"(related\s+to|associated\s+with|secondary\s+to|due\s+to|induced\s+by|caused\s+by|family\s+history\s+of|"
+    r"(family\s+history\s+of|"
     r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of)\W*$",
     re.IGNORECASE,
 )
-_QUALIFIER_AFTER = re.compile(r"^\s*(?:-|\s)?(?:related|associated|induced|causing)\b", re.IGNORECASE)
+# used with .match(text, pos): anchored at the end of the mention
+_QUALIFIER_AFTER = re.compile(r"\s*(?:-|\s)?causing\b", re.IGNORECASE)
+# a word each _QUALIFIER_BEFORE phrase contains
+_QUALIFIER_HINT = re.compile(
+    r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
+    r"resistant|refractory",
+    re.IGNORECASE,
+)
 _OBJECT_CONTEXT = re.compile(
     r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
     r"sensitivity\s+to|refus\w*\s+to)",
@@ -427,39 +829,60 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         return []
     n_letters = len(_NON_LETTER.sub("", text))
     shouting = n_letters >= _SHOUTING_MIN_LETTERS and len(_NON_UPPER.sub("", text)) > 0.8 * n_letters
-    mentions = _find_mentions(text, toks, shouting)
+    reach = _joined_until(text, toks)
+    mentions = _find_mentions(text, toks, shouting, reach)
     trigs = _find_triggers(toks)
+    # words inside trigger phrases ("no symptoms of", "diagnosis of") are read as triggers
+    blocked = {t for a, b, cat, _ in trigs if cat != "term" for t in range(a, b + 1)}
+    mentions.extend(_find_word_forms(text, toks, mentions, blocked, reach))
+    mentions.sort(key=lambda m: m.start)
+    _mark_treatments(text, toks, mentions)
     depth = _paren_depth_map(text)
     exclusion = section == "exclusion"
 
     mentions = [m for m in mentions if m.kind != "stop"]
     _resolve_ellipsis(text, toks, mentions)
+    _shared_heads(text, toks, mentions, blocked)
     _filter_abbreviations(text, toks, mentions)
     if not mentions:
         return []
 
     clauses = _clause_bounds(text)
 
-    def clause_of(pos: int) -> int:
-        for idx, (a, b) in enumerate(clauses):
-            if a <= pos < b:
-                return idx
-        return len(clauses) - 1
+    ends = [b for _, b in clauses]
+    last = len(clauses) - 1
 
+    def clause_of(pos: int) -> int:
+        # clauses tile the text: the first one ending after pos holds it
+        return min(bisect_right(ends, pos), last)
+
+    # one search of the whole text tells whether any mention can be qualified
+    # or be an object; most criteria have neither
+    may_qualify = _QUALIFIER_HINT.search(text) is not None
+    first_object = _OBJECT_CONTEXT.search(text)
     for m in mentions:
-        before = text[max(0, m.start - 60) : m.start]
-        clause_start = clauses[clause_of(m.start)][0]
-        before_clause = text[clause_start : m.start]
-        if m.kind != "pregnancy" and (_QUALIFIER_BEFORE.search(before) or _QUALIFIER_AFTER.match(text[m.end : m.end + 15])):
+        if m.kind != "pregnancy" and (
+            (may_qualify and _QUALIFIER_BEFORE.search(text[max(0, m.start - 60) : m.start]))
+            or _QUALIFIER_AFTER.match(text, m.end, m.end + 15)
+        ):
             m.dropped = True
-        if m.kind in ("medication", "procedure") and _OBJECT_CONTEXT.search(before_clause):
-            m.dropped = True
+        if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
+                and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
+            m.dropped = m.object_of = True
         if m.kind == "pregnancy" and m.value == "childbearing_potential" and re.match(
             r"^\W*(?:must|should|who|agree|will|are\s+required|need|has|have|with\s+a\s+negative)\b",
             text[m.end : m.end + 30], re.IGNORECASE,
         ):
             m.dropped = True
 
+    _extend_over_objects(text, mentions, clause_of)
+    _attach_causes(text, mentions, clause_of)
+    manual_at = [toks[a].start for a, _, v in _trigger_at(trigs, "manual") if v == "investigator_judgement"]
+    for m in mentions:
+        # "systemic disease in the opinion of the investigator": the manual
+        # criterion already says a person judges it
+        if m.generic and any(clause_of(p) == clause_of(m.start) for p in manual_at):
+            m.dropped = True
     for m in mentions:
         d = depth[m.start]
         if d > 0:
@@ -479,6 +902,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     _apply_status(toks, groups, trigs)
     _apply_windows(text, live, clauses, clause_of)
     _apply_routes(toks, live)
+    _inherit(toks, live)
 
     built: list[tuple[Rule, str]] = []  # (rule, gap text before it)
     prev_end = 0
@@ -491,7 +915,9 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     if not built:
         return []
     rules: list[Rule] = []
-    seen: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
+    if len(built) == 1:
+        return [built[0][0]]
     for rule, _ in built:
         key = _key(rule)
         if key not in seen:
@@ -525,6 +951,66 @@ def _lookup(key: tuple[str, ...]) -> _Entry | None:
     if not entries:
         return None
     return min(entries, key=lambda e: _PRIORITY[e.kind])
+
+
+def _shared_heads(text: str, toks: list[_Tok], mentions: list[_Mention], blocked: set[int]) -> None:
+    """"Renal, hepatic, neurologic or immune disease": one-word items before
+    "or"/"and" share the head word of the mention after it - each item with
+    the head is a lexicon name or, for a head of rules/word_forms.yaml, an
+    uncoded mention of the same kind ("hepatic disease")."""
+    wf = _word_forms()
+    covered = {t for m in mentions for t in range(m.first, m.last + 1)} | blocked
+    # the item next to "or" may already be read ("major organ [or bone marrow]
+    # transplantation" by _resolve_ellipsis): the list goes on before it
+    starts_at = {m.last: m.first for m in mentions}
+    extra: list[_Mention] = []
+    for m in mentions:
+        if m.kind not in ("condition", "medication", "procedure") or m.generic or m.last == m.first:
+            continue
+        conj = m.first - 1
+        if conj < 0:
+            continue
+        if toks[conj].norm in ("or", "and") and re.fullmatch(r"\s+", text[toks[conj].end : m.start]):
+            if toks[conj].norm == "or" and conj >= 2 and toks[conj - 1].norm == "and" and text[toks[conj - 1].end : toks[conj].start] == "/":
+                conj -= 1  # "and/or"
+            j = conj - 1
+            if j < 0 or not re.fullmatch(r"\s*,?\s*", text[toks[j].end : toks[conj].start]):
+                continue
+            need = 1
+        elif re.fullmatch(r"\s*,\s*", text[toks[conj].end : m.start]):
+            # "hepatic, cardiac, pulmonary, endocrine disease": commas only, two items at least
+            j, need = conj, 2
+        else:
+            continue
+        head = toks[m.last].norm
+        head_kind = wf.head_kind.get(head)
+        items: list[int] = []
+        if j in covered and j in starts_at and j not in blocked:
+            first = starts_at[j]
+            if first == 0 or not re.fullmatch(r"\s*,\s*", text[toks[first - 1].end : toks[first].start]):
+                continue
+            j, need = first - 1, max(0, need - 1)
+        while j >= 0 and j not in covered and _is_modifier(toks[j], wf, m.kind):
+            items.append(j)
+            if j == 0 or not re.fullmatch(r"\s*,\s*", text[toks[j - 1].end : toks[j].start]):
+                break
+            j -= 1
+        if len(items) < need:
+            continue
+        for j in items:
+            entry = _lookup((toks[j].norm, head))
+            if entry is not None and entry.kind == m.kind:
+                extra.append(_Mention(entry.kind, entry.value, j, j, toks[j].start, toks[j].end))
+            elif head_kind is not None and head_kind[0] == m.kind:
+                label = f"{toks[j].norm} {head}"
+                extra.append(_Mention(m.kind, _uncoded_id(label), j, j, toks[j].start, toks[j].end,
+                                      label=label, imaging=head_kind[1]))
+            else:
+                break
+            covered.add(j)
+    if extra:
+        mentions.extend(extra)
+        mentions.sort(key=lambda m: m.start)
 
 
 def _resolve_ellipsis(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
@@ -692,19 +1178,37 @@ def _apply_exceptions_and_examples(
         if par:
             open_at = m.end + par.end() - 1
             example_starts.append((open_at + 1, region_end(open_at + 1)))
-    for start, end in example_starts:
+    # the innermost first: "bone tumors (e.g., myeloma, osteosarcoma)" inside a
+    # longer example list keeps its own examples
+    for start, end in sorted(example_starts, reverse=True):
         inside = [m for m in live if start <= m.start < end and not m.dropped]
         if not inside:
             continue
         target = head_before(start)
-        if target is None:
+        if target is None or target.kind not in ("condition", "medication", "procedure"):
             continue
-        tlex = k.lexicons.get(target.kind)
-        for m in inside:
-            if m is target:
+        # the class must be next to its examples ("infection, including ...",
+        # "cardiovascular conditions such as ..."), not somewhere earlier
+        gap_words = [w.lower() for w in _WORD.findall(text[target.end : start])]
+        # "X and other conditions, such as Y": Y exemplifies the other conditions, not X
+        if len(gap_words) > 8 or {"and", "or", "other", "others"} & set(gap_words):
+            continue
+        # the examples are the list that follows the trigger; a mention after
+        # the list ends ("..., or uncontrolled hypertension;") is not one
+        examples = [inside[0]]
+        in_parens = text[end : end + 1] in (")", "]", "}")
+        for m in inside[1:]:
+            if not (in_parens or _gap_is_list(text, toks, examples[-1], m)):
+                break
+            examples.append(m)
+        for m in examples:
+            if m is target or m.kind != target.kind:
                 continue
-            if tlex is not None and m.kind == target.kind and tlex.is_a(m.value, target.value):
-                m.dropped = True
+            # an example never narrows its class: class OR example, which also
+            # lets a record coded with the example match when the lexicon's
+            # hierarchy does not place it under the class
+            target.alternatives.append(m)
+            m.dropped = True
 
 
 def _carve(k: _Knowledge, target: _Mention, inside: list[_Mention]) -> None:
@@ -749,7 +1253,16 @@ def _gap_is_list(text: str, toks: list[_Tok], left: _Mention, right: _Mention) -
     if re.search(r"[;:.()\[\]]", gap.replace("e.g.", "").replace("i.e.", "")):
         return False
     words = [w.lower() for w in _WORD.findall(gap)]
-    return len(words) <= 5 and all(w in _GAP_WORDS for w in words)
+    return len(words) <= 5 and all(w in _GAP_WORDS or w in _status_words() for w in words)
+
+
+@cache
+def _status_words() -> frozenset[str]:
+    """One-word status triggers ("symptomatic", "untreated") and severity
+    qualifiers ("severe", "unstable"): a list item may start with one."""
+    trig = triggers()
+    words = [*trig.status.active, *trig.status.history, *trig.status.any, *language().severity]
+    return frozenset(w.lower() for w in words if " " not in w)
 
 
 def _group(text: str, toks: list[_Tok], live: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int]) -> list[list[_Mention]]:
@@ -772,13 +1285,14 @@ def _apply_status(toks: list[_Tok], groups: list[list[_Mention]], trigs: list[tu
         g_start = group[0].start
         lookback = toks[max(0, group[0].first - 6)].start
         for m in group:
-            cands = [(p, v) for p, v in status if lookback <= p < m.start and (p >= g_start or p < g_start)]
+            # a status word may open the name itself ("prior chemotherapy", "active tuberculosis")
+            cands = [(p, v) for p, v in status if lookback <= p < m.start or p == m.start]
             cands = [(p, v) for p, v in cands if p >= g_start] or [(p, v) for p, v in cands if p < g_start]
             if m.kind == "condition":
                 m.status = cands[-1][1] if cands else "any"
             elif m.kind == "medication":
                 far = toks[max(0, group[0].first - 14)].start
-                med = [(p, v) for p, v in medstatus if far <= p < m.start]
+                med = [(p, v) for p, v in medstatus if far <= p < m.start or p == m.start]
                 m.status = med[-1][1] if med else "current"
                 m.explicit_status = bool(med)
 
@@ -787,7 +1301,7 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
     assert callable(clause_of)
     k = _knowledge()
     found: list[tuple[int, int, str, Duration]] = []
-    if not _HAS_UNIT.search(text):
+    if not _HAS_UNIT.search(text) or k.any_window is None or not k.any_window.search(text):
         return
     for kind, regex in k.windows:
         for m in regex.finditer(text):
@@ -862,6 +1376,22 @@ def _apply_routes(toks: list[_Tok], live: list[_Mention]) -> None:
         m.route = route
 
 
+def _inherit(toks: list[_Tok], live: list[_Mention]) -> None:
+    """Examples read with their class: "prior RANKL inhibitors (such as
+    denosumab) within the past year" - the status, window and duration of the
+    class hold for each example; a route word of the example's own wins."""
+    for m in live:
+        if not m.alternatives:
+            continue
+        _apply_routes(toks, m.alternatives)
+        for alt in m.alternatives:
+            alt.status, alt.explicit_status = m.status, m.explicit_status
+            alt.window, alt.duration = m.window, m.duration
+            if alt.route is None:
+                alt.route = m.route
+        _inherit(toks, m.alternatives)
+
+
 # ---------------------------------------------------------------- building rules
 
 def _codes(lex: Lexicon, concept_id: str) -> list[Code]:
@@ -877,21 +1407,32 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         return PregnancyRule(state=state, span=span, text=snippet)  # type: ignore[arg-type]
     if m.kind == "smoking":
         return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
+    if m.generic:
+        return ManualRule(category="investigator_judgement", span=span, text=snippet,
+                          reason=m.reason or f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
+    if m.allergens:
+        return _allergy_rule(text, offset, m)
     lex = k.lexicons[m.kind]
-    concept = lex.get(m.value)
-    if concept is None:
-        return None
     exceptions = list(dict.fromkeys(x.value for x in m.exceptions))
-    common = {
-        "concept": concept.id,
-        "label": concept.name,
-        "codes": _codes(lex, concept.id),
-        "classes": sorted(lex.ancestors(concept.id)),
-        "exceptions": exceptions,
-        "window": m.window,
-        "span": span,
-        "text": snippet,
-    }
+    common: dict[str, object]
+    if m.label is not None:
+        # uncoded: no codes, the label is what the matcher looks for in a record's text
+        common = {"concept": m.value, "label": m.label, "codes": [], "classes": ["imaging"] if m.imaging else [],
+                  "exceptions": exceptions, "window": m.window, "span": span, "text": snippet}
+    else:
+        concept = lex.get(m.value)
+        if concept is None:
+            return None
+        common = {
+            "concept": concept.id,
+            "label": concept.name,
+            "codes": _codes(lex, concept.id),
+            "classes": sorted(lex.ancestors(concept.id)),
+            "exceptions": exceptions,
+            "window": m.window,
+            "span": span,
+            "text": snippet,
+        }
     if m.kind == "condition":
         status = {"active": "active", "history": "history"}.get(m.status or "", "any")
         return ConditionRule(status=status, **common)  # type: ignore[arg-type]
@@ -903,16 +1444,52 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
     return ProcedureRule(**common)  # type: ignore[arg-type]
 
 
-def _strip(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in ("span", "text")}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+def _allergy_rule(text: str, offset: int, m: _Mention) -> Rule:
+    """One uncoded allergy leaf per drug: "allergy to clopidogrel", classes
+    [allergy, drug_allergy], the drug's own concept id after "allergy_to_".
+    Each leaf's span runs from the allergy word to its drug."""
+    k = _knowledge()
+    med = k.lexicons["medication"]
+    out: list[Rule] = []
+    status = {"active": "active", "history": "history"}.get(m.status or "", "any")
+    for drug in m.allergens:
+        concept = med.get(drug.value)
+        name = drug.label if drug.label is not None else (concept.name if concept is not None else drug.value)
+        span = (offset + m.start, offset + drug.end)
+        out.append(ConditionRule(concept=f"allergy_to_{drug.value}", label=f"allergy to {name}", codes=[],
+                                 classes=["allergy", "drug_allergy"], window=m.window, status=status,  # type: ignore[arg-type]
+                                 span=span, text=text[m.start : drug.end]))
+    return out[0] if len(out) == 1 else _wrap_any(text, offset, out)
 
 
-def _key(rule: Rule) -> str:
-    return repr(_strip(rule.model_dump()))
+def _key(rule: Rule) -> tuple[object, ...]:
+    """What a rule says, without where it says it (spans and texts, also of
+    its windows): equal keys are the same requirement said twice. Built from
+    the objects, not a dump: this runs for every leaf and group."""
+    if isinstance(rule, AllOf | AnyOf):
+        return (rule.kind, tuple(_key(c) for c in rule.children))
+    if isinstance(rule, Not):
+        return ("not", _key(rule.child))
+    items: list[tuple[str, object]] = []
+    for name, value in rule.__dict__.items():
+        if name in ("span", "text"):
+            continue
+        if isinstance(value, Window):
+            value = (_plain(value.within), _plain(value.not_within))
+        elif isinstance(value, list):
+            value = tuple(x if isinstance(x, str) else _plain(x) for x in value)
+        elif not isinstance(value, str | int | float | bool | None):
+            value = _plain(value)
+        items.append((name, value))
+    return (type(rule).__name__, tuple(items))
+
+
+def _plain(value: object) -> object:
+    """A small model (Code, Duration) as a tuple of its values."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    fields = getattr(value, "__dict__", None)
+    return tuple(fields.values()) if fields is not None else repr(value)
 
 
 def _span_of(rules: Sequence[Rule]) -> tuple[int, int]:
@@ -928,6 +1505,73 @@ def _wrap_any(text: str, offset: int, rules: list[Rule]) -> Rule:
 def _wrap_all(text: str, offset: int, rules: list[Rule]) -> Rule:
     a, b = _span_of(rules)
     return AllOf(children=rules, span=(a, b), text=text[a - offset : b - offset])
+
+
+def _with_causes(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
+    """"X due to Y" -> AllOf(X, Y, manual: is Y the cause?); "X not caused by
+    Y" -> AllOf(X, Not(AllOf(Y, manual))). A record has X and Y or not; that
+    one caused the other, a clinician says."""
+    if m.cause_span is None or not (m.causes or m.cause_alone):
+        return rule
+    a, b = m.cause_span
+    phrase = " ".join(text[a:b].split())
+    if m.cause_alone:
+        manual = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
+                            reason=f"'{phrase} {' '.join(text[m.start : m.end].split())}': whether it is the cause is for a clinician")
+        inner = _wrap_all(text, offset, [rule, manual])
+        return Not(child=inner, span=inner.span, text=inner.text) if m.cause_negated else inner
+    cause_rules: list[Rule] = []
+    seen: set[tuple[object, ...]] = set()
+    for c in m.causes:
+        leaf = _leaf(text, offset, c)
+        if leaf is not None and _key(leaf) not in seen:
+            seen.add(_key(leaf))
+            cause_rules.append(leaf)
+    if not cause_rules:
+        return rule
+    cause = cause_rules[0] if len(cause_rules) == 1 else _wrap_any(text, offset, cause_rules)
+    lo = min(m.start, *(c.start for c in m.causes))
+    hi = max(m.end, *(c.end for c in m.causes))
+    manual = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
+                        reason=f"'{' '.join(text[lo:hi].split())}': whether {cause.text} is the cause is for a clinician")
+    inner = _wrap_all(text, offset, [cause, manual])
+    if m.cause_negated:
+        inner = Not(child=inner, span=inner.span, text=inner.text)
+    return _wrap_all(text, offset, [rule, inner])
+
+
+def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
+    """A drug named as a treatment: the medication or a procedure of that name,
+    ``AnyOf(medication, procedure)`` over one span (the procedure is uncoded,
+    matched by its words)."""
+    if not m.treatment or not isinstance(leaf, MedicationRule) or leaf.text is None:
+        return leaf
+    words = tokens(leaf.text)
+    # "prior chemotherapy": the status word is not part of the procedure's name
+    while len(words) > 1 and (words[0] in _status_words() or words[0] in _GAP_WORDS):
+        words = words[1:]
+    if m.treatment_word and m.treatment_word not in words:
+        words.append(m.treatment_word)
+    label = " ".join(words)
+    procedure = ProcedureRule(concept=_uncoded_id(label), label=label, window=leaf.window, span=leaf.span, text=leaf.text)
+    return AnyOf(children=[leaf, procedure], span=leaf.span, text=leaf.text)
+
+
+def _with_alternatives(text: str, offset: int, m: _Mention, leaf: Rule) -> Rule:
+    """A class and its examples: ``AnyOf(class, example, ...)``."""
+    if not m.alternatives:
+        return leaf
+    options = [leaf]
+    seen = {_key(leaf)}
+    for alt in m.alternatives:
+        rule = _leaf(text, offset, alt)
+        if rule is not None:
+            rule = _with_alternatives(text, offset, alt, rule)
+        if rule is None or _key(rule) in seen:
+            continue
+        seen.add(_key(rule))
+        options.append(rule)
+    return leaf if len(options) == 1 else _wrap_any(text, offset, options)
 
 
 def _with_unless(text: str, offset: int, m: _Mention, rule: Rule, *, manual: bool = True, rules: bool = True) -> Rule:
@@ -954,7 +1598,7 @@ def _manual_ir_category(category: str) -> Literal[
 
 def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool) -> Rule | None:
     leaves: list[Rule] = []
-    seen: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
     states: list[str] = []
     for m in group:
         leaf = _leaf(text, offset, m)
@@ -962,11 +1606,13 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
             continue
         if isinstance(leaf, PregnancyRule):
             states.append(leaf.state)
-        key = _key(leaf)
-        if key in seen:
-            continue
-        seen.add(key)
-        leaves.append(_with_unless(text, offset, m, leaf, manual=False))
+        if len(group) > 1:
+            key = _key(leaf)
+            if key in seen:
+                continue
+            seen.add(key)
+        rule = _with_causes(text, offset, m, _with_alternatives(text, offset, m, _as_treatment(m, leaf)))
+        leaves.append(_with_unless(text, offset, m, rule, manual=False))
     if not leaves:
         return None
     unless = next((m for m in group if m.unless_manual), None)

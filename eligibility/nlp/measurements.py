@@ -49,7 +49,7 @@ _TRANS = str.maketrans(
         "\\": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
         "–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-",
         "＞": ">", "＜": "<", "≧": "≥", "≦": "≤", "⩾": "≥", "⩽": "≤", "＝": "=",
-        "×": "x", "’": "'", "⁄": "/",
+        "×": "x", "⋅": "x", "’": "'", "⁄": "/",
     }
 )
 
@@ -66,43 +66,46 @@ _WORD_NUMBERS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30,
 }
 
-_GREATER = r"(?:greater|more|higher|larger|bigger|superior|major)"
+_GREATER = r"(?:greater|more|higher|larger|bigger|superior|major|over|above)"
 _LESS = r"(?:less|lower|smaller|inferior|minor|fewer)"
 _COMP_RE = re.compile(
     r"(?i)(?:"
-    r"(?P<ge>≥\s*=?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
+    r"(?P<ge>≥\s*or\s*=(?:\s*to)?|≥\s*=?|=\s*or\s*>|>\s*equal(?:\s+to)?|>\s*_|>\s*or\s*(?:=|equal)(?:\s*to)?|not\s*<(?!\s*or)|³(?=\s?\d)|>\s*/?\s*=|=\s*/?\s*>"
     r"|" + _GREATER + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _GREATER[3:-1] + r"|above)(?:\s+than)?(?:\s+to)?"
     r"|above\s+or\s+equal(?:\s+to)?|at\s*/\s*above|at\s+or\s+above|at\s+least|not\s+less\s+than|no\s+less\s+than"
     r"|not\s+lower\s+than|no\s+lower\s+than|not\s+below|not\s+under|minimum\s+of|a\s+minimum\s+of|min\.?\s*(?=\d)|≥)"
-    r"|(?P<le>≤\s*=?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
+    r"|(?P<le>≤\s*or\s*=(?:\s*to)?|≤\s*=?|=\s*or\s*<|<\s*equal(?:\s+to)?|<\s*_|<\s*or\s*(?:=|equal)(?:\s*to)?|not\s*>(?!\s*or)|<\s*/?\s*=|=\s*/?\s*<"
     r"|" + _LESS + r"\s+(?:than\s*(?:/|or|and)\s*|than\s+|or\s+)equals?(?:\s+(?:to|than))?(?:\s+to)?"
     r"|equals?\s+(?:to\s+)?or\s+(?:" + _LESS[3:-1] + r"|below)(?:\s+than)?(?:\s+to)?|below\s+or\s+equal(?:\s+to)?"
     r"|at\s*/\s*below|at\s+or\s+below"
     r"|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than"
     r"|not\s+to\s+exceed|not\s+exceeding|does\s+not\s+exceed|do\s+not\s+exceed|not\s+exceed|not\s+above|not\s+over"
     r"|up\s+to|maximum\s+of|a\s+maximum\s+of|max\.?\s*(?=\d)|at\s+most|≤)"
-    r"|(?P<gt>>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|bigger\s+than|major\s+than|above"
+    r"|(?P<gt>>\s*than|>|greater\s+than|greater(?=\s+\d)|more\s+than|higher\s+than|larger\s+than|bigger\s+than|major\s+than|above"
     r"|exceeding|exceeds|exceeded|exceed|over|in\s+excess\s+of|superior\s+to|elevated\s+above|elevated\s+to|increased\s+above)"
-    r"|(?P<lt><|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|minor\s+than|below|under|inferior\s+to|fewer\s+than"
+    r"|(?P<lt><\s*than|<|less\s+than|less(?=\s+\d)|lower\s+than|smaller\s+than|minor\s+than|below|under|inferior\s+to|fewer\s+than"
     r"|decreased\s+below)"
     r"|(?P<eq>=|equal\s+to|equals)"
     # a word comparator ends at a word boundary; a symbol may touch the next word (">ULN")
-    r")(?:(?<=[<>=≤≥³_])|(?![a-z]))"
+    r")(?:(?<=[<>=≤≥³_])|(?![a-z]))(?:\s*to(?=\s*\d))?"
     # "greater than (>) 450 msec", "less than [<] 90", "(</=) 1", "greater than or
     # equal to ≥1.5": the symbol repeated after the words
     r"(?:(?<=[a-z])\s*(?:\(\s*(?:[<>≤≥=/]\s*){1,3}\)|\[\s*(?:[<>≤≥=/]\s*){1,3}\]|[<>≤≥](?:\s*/?\s*=)?(?=\s*\d)))?"
 )
 
 _ULN_WORDS = (
-    r"(?:ULN|UNL|IULN|ULRR|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
-    r"|upper\s+normal\s+(?:limits?|range|values?)|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal\s+range|normal\s+upper\s+limits?"
-    r"|upper\s+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
-    r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit)"
+    r"(?:ULN|UNL|IULN|ULRR|upper[\s-]+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"|upper\s+normal\s+(?:limits?|range|values?)|upper[\s-]+limits?\s+(?:of\s+)?(?:the\s+)?normal\s+range|normal\s+upper[\s-]+limits?"
+    r"|upper[\s-]+limits?(?!\s+of)|upper\s+normal|standard\s+range(?:\s+(?:of\s+)?(?:the\s+)?institution(?:al)?)?"
+    r"|(?:the\s+)?normal\s+(?:value|range)\s+upper\s+limit"
+    # "1.5 times upper institutional limit of the "normal" range", "upper reference limit"
+    r"|upper\s+(?:institution(?:al)?|laboratory|reference)\s+limits?(?:\s+(?:of|for)\s+(?:the\s+)?\"?normal\"?(?:\s+(?:range|values?))?)?)"
 )
 _LLN_WORDS = (
-    r"(?:LLN|LNL|lower\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
-    r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower\s+limits?|lower\s+limits?(?!\s+of)|lower\s+normal)"
+    r"(?:LLN|LNL|lower[\s-]+limits?\s+(?:of\s+)?(?:the\s+)?(?:institution(?:al|'s)?\s+)?(?:normal|reference)(?:\s+(?:range|limits?|values?))?"
+    r"|lower\s+normal\s+(?:limits?|range|values?)|normal\s+lower[\s-]+limits?|lower[\s-]+limits?(?!\s+of)|lower\s+normal"
+    r"|lower\s+(?:institution(?:al)?|laboratory|reference)\s+limits?(?:\s+(?:of|for)\s+(?:the\s+)?\"?normal\"?(?:\s+(?:range|values?))?)?)"
 )
 _REL_TAIL = (
     r"(?:(?:\s*\(\s*(?:ULN|UNL|LLN|IULN)\s*\))?"
@@ -115,7 +118,8 @@ _RELATIVE_RE = re.compile(
     # "five times higher than the ULN": the direction sits between multiple and limit
     r"(?:(?P<dir>higher|greater|more|above|over|in\s+excess\s+of)(?:\s+than)?\s+)?"
     r"(?P<paren>\(\s*)?(?:the\s+|an?\s+)?"
-    r"(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab(?:'s)?\s+|site\s+|reference\s+)?"
+    r"(?:(?:(?:central\s+)?laboratory(?:'s)?\s+|institutional\s+|institutions?(?:'s?)?\s+|local\s+|lab(?:'s)?\s+|site\s+"
+    r"|reference\s+)){0,2}"
     r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r")"
     # "1.4 times normal", "twice the normal range", "5 times of reference range":
     # only read as the upper limit after an explicit multiple
@@ -129,8 +133,15 @@ _WORD_MULTIPLE_RE = re.compile(
     r"(?i)\s*(?P<w>two|three|four|five|six|seven|eight|nine|ten|twice|double|triple|thrice)(?:\s*\(\s*\d+\s*\))?(?![a-z])"
 )
 _WITHIN_RE = re.compile(r"(?i)within\s+")
+_POWER = r"10\s*(?:(?:\^|\*\*?|e|exp)\s*\(?\s*(?P<e>\d{1,2})\s*\)?|(?P<s>[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}))"
+_POW_RE = re.compile(r"\s*" + _POWER)
+_TIMES_POW_RE = re.compile(r"\s*[x*]\s*" + _POWER)
+_SUPER_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_COUNT_POWER_UNITS = {"10^3/uL", "10^9/L", "10^6/uL", "10^12/L"}
+_BOUND_CMP_RE = re.compile(r"\s*(?:≥|≤|>\s*=?|<\s*=?)\s*")
+_RESTATED_RE = re.compile(r"\s*\([^()\d]{1,30}(?:\^?[23])?[^()\d]{0,10}\)")
 _LOG_RE = re.compile(r"(?i)\s*log\s*(?:10|₁₀)?(?![a-z])")
-_SIDE_RE = re.compile(r"(?i)\s*(systolic|diastolic|SBP|DBP)(?![a-z])")
+_SIDE_RE = re.compile(r"(?i)\s*\(?\s*(systolic|diastolic|SBP|DBP)(?![a-z])\s*\)?")
 _X_BEFORE_RE = re.compile(r"(?i)\s*[x*]\s*(?=\d)")
 _WORD_MULTIPLES = {
     "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0,
@@ -138,7 +149,8 @@ _WORD_MULTIPLES = {
 }
 # "> ULN" with no number
 _REL_ONLY_RE = re.compile(
-    r"(?i)\s*(?:the\s+|an?\s+)?(?:institutional\s+|institution(?:'s)?\s+|local\s+|laboratory\s+|lab\s+|site\s+)?"
+    r"(?i)\s*(?:the\s+|an?\s+)?(?:institutional\s+|institutions?(?:'s?)?\s+|local\s+|(?:central\s+)?laboratory(?:'s)?\s+"
+    r"|lab\s+|site\s+)?"
     r"(?:(?P<uln>" + _ULN_WORDS + r")|(?P<lln>" + _LLN_WORDS + r"))" + _REL_TAIL
 )
 _NORMAL_RE = re.compile(
@@ -148,7 +160,13 @@ _NORMAL_RE = re.compile(
     r"|elevated|increased|abnormally\s+high|high(?!\s+dose))"
     r"|(?P<below>(?:below|less\s+than|lower\s+than|under|<)\s+(?:the\s+)?(?:institutional\s+|lower\s+)?"
     r"(?:lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+range)?|LLN|normal\s+(?:range|limits?|values?)|lower\s+normal\s+limits?|the\s+normal\s+range|normal))"
-    r"|(?P<normal>(?:within|in)\s+(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+)?(?:normal|reference)\s+(?:limits?|ranges?|values?)"
+    # "outside (of) the normal range": below or above, an AnyOf of both
+    r"|(?P<outside>(?:outside|out)\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+|local\s+|laboratory(?:'s)?\s+)?"
+    r"(?:normal|reference)\s+(?:laboratory\s+)?(?:reference\s+)?(?:limits?|ranges?|values?)"
+    r"|above\s+or\s+below\s+(?:the\s+)?(?:institutional\s+|laboratory\s+)?normal(?:\s+(?:limits?|ranges?|values?))?"
+    r"|(?:is\s+|are\s+)?abnormal)"
+    r"|(?P<normal>(?:within|in)\s+(?:the\s+)?(?:institutional\s+|local\s+|laboratory\s+)?(?:normal\s+(?:reference\s+)?|reference\s+)"
+    r"(?:limits?|ranges?|values?)"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?(?:institution|laboratory|site))?|WNL|within\s+normal|normal(?!\s+(?:saline|range\s+(?:of|for)|value\s+of))"
     r"|(?:is|are|be)\s+normal)"
     r")(?![a-z])"
@@ -159,15 +177,19 @@ _TRAILER_RE = re.compile(
     r"(?!\s+(?:the\s+)?(?:upper|lower|ULN|LLN|normal|institutional))"
 )
 _INCLUSIVE_RE = re.compile(
-    r"(?i)\s*,?\s*\(?\s*(?:(?:both\s+)?(?:extremes|limits|values|ends)\s+)?"
+    r"(?i)\s*(?:,\s*)?(?:\(\s*)?(?:(?:both\s+)?(?:extremes|limits|values|ends)\s+)?"
     r"(?P<w>inclusive|included|inclusively|exclusive|excluded|not\s+included)\s*\)?"
 )
-_BETWEEN_RE = re.compile(r"(?i)(?:between|from|range(?:s)?\s+(?:of\s+|from\s+)?|within\s+(?:the\s+)?range\s+(?:of\s+)?)\s*")
+_BETWEEN_RE = re.compile(
+    r"(?i)(?:between|from|range(?:s)?\s+(?:of\s+|from\s+)?|(?:with)?in\s+(?:the\s+)?range\s+(?:of\s+)?)\s*"
+)
+# "outside the range of 90 to 140 mmHg": below the low end or above the high one
+_OUTSIDE_RANGE_RE = re.compile(r"(?i)(?:outside|out\s+of)\s+(?:the\s+)?(?:(?:normal\s+)?range\s+(?:of\s+)?)?")
 _RANGE_SEP_RE = re.compile(r"(?i)\s*(?:-|to|and|through|~)\s*")
 _BETWEEN_SEP_RE = re.compile(r"(?i)\s*(?:and|-|to|&)\s*")
 
 _FILLER_RE = re.compile(
-    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥]|less|greater|more|at\s+least|above|below))|=(?!\s*/?\s*[<>\d])|,(?=\s*(?:must|should|is|are|of|at|measured))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more)|"
+    r"(?i)(?:\s+|:|\)(?=\s*(?:[<>≤≥=]|less|greater|more|at\s+least|above|below|between|within|index|scores?|levels?|values?|counts?|of\s|is\s|must))|=(?!\s*/?\s*[<>\d]|\s*or\s*[<>])|,(?=\s*(?:must|should|is|are|of|at|measured|i\.\s?e\.))|\(\s*(?=[<>≤≥]|at\s+least|greater|less|more|between|must)|"
     r"(?:serum|plasma|blood|levels?|counts?|values?|concentrations?|scores?|of|is|are|was|were|must|should|shall|be|has|have|"
     r"(?-i:a|an)|elevated(?=\s*\()|with|class|classification|grade|status|performance|results?|functional|total|absolute|measured|measurement|"
     r"copies|the|mean|baseline|screening|at\s+screening|at\s+baseline|at\s+the\s+screening\s+visit|during\s+screening|"
@@ -179,7 +201,8 @@ _FILLER_RE = re.compile(
     r"\((?:Fridericia|Bazett|QTcF|QTcB|ECOG|WHO|Zubrod|KPS)[^()]{0,30}\)|"
     r"ps|kps|who|scale|assessment|on\s+(?:the\s+)?\w+\s+scale|in\s+(?:the\s+)?(?:serum|plasma|blood)|"
     r"equal(?!\s+(?:to\s+)?or\b)|obtained|documented|recorded|\d+\s*-?\s*(?:item|point)|"
-    r"(?:known\s+)?to\s+be|averag(?:e|ing)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|"
+    r"(?:known\s+)?to\s+be|averag(?:e|ing)|(?:at|on|in)\s+room\s+air|"
+    r"at\s+(?:study\s+)?(?:entry|enrol?lment|randomi[sz]ation)|exam(?:ination)?|levels?\s*\(s\)|that(?=\s+(?:is|are|was|were))|equall?ing|both|prolong(?:ation|ed)|ratio|laboratory|lab|i\.\s?e\.,?|,(?=\s*\()|\[\d{1,3}\]|,(?=\s*\d[\d.,]*\s*(?:-|to)\s*\d)|determined|clinical|formula|equation|"
     # "Hemoglobin (hgb)", "(HbA1c)", "(BMI, weight in kg divided by the square of
     # height in meters)": an abbreviation or gloss in brackets, with no number
     # (a digit inside a word is fine) or comparator in it
@@ -188,7 +211,7 @@ _FILLER_RE = re.compile(
     r"concentrations?|scores?|ratio|test|intervals?)))(?![a-z]))"
 )
 _WINDOW_RE = re.compile(
-    r"(?i)\s*,?\s*\(?\s*(?:(?:measured|obtained|performed|assessed|taken|documented|done|drawn|tested|determined)\s+)?"
+    r"(?i)\s*(?:,\s*)?(?:\(\s*)?(?:(?:measured|obtained|performed|assessed|taken|documented|done|drawn|tested|determined)\s+)?"
     r"(?:with)?in\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*"
     r"(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty-four|thirty)"
     r"\s*(?:\(\s*\d+\s*\)\s*)?(?P<u>days?|weeks?|months?|years?|wks?|mos?|d|yrs?)\b"
@@ -204,8 +227,9 @@ _CHANGE_BEFORE_RE = re.compile(
 )
 _CONNECT_RE = re.compile(r"(?i)^\s*(?:,\s*|/\s*|\s(?:and/or|or|and|&)\s+|,\s*(?:and/or|or|and)\s+|\s*\+\s*)$")
 _OR_BETWEEN_RE = re.compile(r"(?i)^[\s,;]*\)?[\s,;]*(?:and/or|or)[\s,]*\(?\s*$")
-_VALUE_OR_RE = re.compile(r"(?i)\s*,?\s*(?:and/or|or)\s+")
-_VALUE_AND_RE = re.compile(r"(?i)\s*,?\s*(?:and|but|,)\s+")
+_VALUE_OR_RE = re.compile(r"(?i)\s*(?:,\s*)?(?:and/or|or)\s+")
+# one "\s*" per run: "\s*,?\s*" backtracks over the long space runs of registry texts
+_VALUE_AND_RE = re.compile(r"(?i)\s*(?:,\s*)?(?:and|but|to|,)\s+")
 _PAREN_SAME_RE = re.compile(r"\s*[(\[]\s*")
 
 _DASH_NUM_RE = re.compile(r"\s*-\s*\d")
@@ -410,7 +434,7 @@ class _Scanner:
         end = m.end() if m else pos
         if m is None:
             # "=60(ml/min/1.73 m2)": the unit in parentheses, glued to the number
-            o = _PAREN_OPEN_RE.match(self.t, pos)
+            o = _PAREN_OPEN_RE.match(self.t, pos) if "(" in self.t[pos : pos + 2] else None
             m = self.unit_re.match(self.t, o.end()) if o else None
             c = _PAREN_CLOSE_RE.match(self.t, m.end()) if m else None
             if m is None or c is None:
@@ -448,6 +472,10 @@ class _Scanner:
         """number [unit | x ULN]; (value, unit_text, relative_to, end)"""
         self.rel_dir = False
         v = self.value(pos, signed)
+        if not self.coded:
+            sci = self.scientific(pos, v)
+            if sci is not None:
+                return sci
         if v is None and not self.coded:
             # "> x2 ULN": the multiplication sign before the number
             x = _X_BEFORE_RE.match(self.t, pos)
@@ -486,6 +514,28 @@ class _Scanner:
             return None
         return value, None, None, p
 
+    def scientific(self, pos: int, v: tuple[float, int] | None) -> tuple[float, str | None, str | None, int] | None:
+        """"2x10^3 IU/mL", "10^4 IU/mL", "1 x 10⁵ copies/mL": a power of ten
+        that is not part of the unit (count units such as 10^9/L are)."""
+        t = self.t
+        m = _POW_RE.match(t, pos) if "10" in t[pos : pos + 4] else None
+        base = 1.0
+        if m is None:
+            # cheap test first: this runs for every number read
+            if v is None or t[v[1] : v[1] + 3].lstrip()[:1] not in ("x", "X", "*"):
+                return None
+            if self.unit(v[1])[0] is not None:
+                return None
+            m = _TIMES_POW_RE.match(t, v[1])
+            base = v[0]
+            if m is None:
+                return None
+        exp = int(m.group("e") or m.group("s").translate(_SUPER_DIGITS))
+        unit, end = self.unit(m.end())
+        if unit is None or not 0 < exp <= 12 or normalize_unit(unit) in _COUNT_POWER_UNITS:
+            return None
+        return base * 10.0**exp, unit, None, end
+
     def inclusive(self, pos: int) -> tuple[bool | None, int]:
         m = _INCLUSIVE_RE.match(self.t, pos)
         if not m:
@@ -508,6 +558,8 @@ class _Scanner:
             return None
         conds, end = first
         logic = "all" if len(conds) > 1 else "single"
+        if [c.comparator for c in conds] in (["below_normal", "above_normal"], ["<", ">"]):
+            logic = "any"
         # "> 5.5 µIU/mL but <= 10.0 µIU/mL" / "or above the ULN"
         if len(conds) == 1 and conds[0].comparator != "between":
             m = _VALUE_AND_RE.match(self.t, end)
@@ -579,6 +631,13 @@ class _Scanner:
             got = self.between(b.end())
             if got is not None:
                 return got
+        o = _OUTSIDE_RANGE_RE.match(t, pos)
+        if o and not self.coded:
+            got = self.between(o.end())
+            if got is not None and got[0][0].comparator == "between":
+                rng = got[0][0]
+                return [_Cond("<", rng.value, unit_text=rng.unit_text, relative_to=rng.relative_to),
+                        _Cond(">", rng.value_high, unit_text=rng.unit_text, relative_to=rng.relative_to)], got[1]
         # normal-range phrases
         n = _NORMAL_RE.match(t, pos)
         if n:
@@ -588,6 +647,8 @@ class _Scanner:
                 return [_Cond("below_normal")], n.end()
             if n.group("normal"):
                 return [_Cond("normal")], n.end()
+            if n.group("outside"):
+                return [_Cond("below_normal"), _Cond("above_normal")], n.end()
         c = self.comparator(pos)
         if c is not None:
             comp, p = c
@@ -666,23 +727,41 @@ class _Scanner:
         return [_Cond(comp, v[0], unit_text=unit, component=member)], side.end()
 
     def between(self, pos: int) -> tuple[list[_Cond], int] | None:
-        q1 = self.quantity(pos)
+        # "between ≥7.0 and ≤10.0%", "between 18 and <40 kg/m2": a bound's own comparator
+        c1 = _BOUND_CMP_RE.match(self.t, pos)
+        q1 = self.quantity(c1.end() if c1 else pos)
         if q1 is None:
             return None
         v1, u1, r1, p = q1
         inc1, p = self.inclusive(p)
+        if u1 is not None:
+            # "between 23.0 kilogram per meter square (kg/m^2) and 39.9 kg/m^2"
+            rest = _RESTATED_RE.match(self.t, p)
+            p = rest.end() if rest else p
         s = _BETWEEN_SEP_RE.match(self.t, p)
         if not s:
             return None
-        q2 = self.quantity(s.end())
+        c2 = _BOUND_CMP_RE.match(self.t, s.end())
+        q2 = self.quantity(c2.end() if c2 else s.end())
         if q2 is None:
             return None
         v2, u2, r2, p2 = q2
         inc2, p2 = self.inclusive(p2)
         if v2 < v1 or ((r1 or r2) and (r1 or r2) != (r2 or r1)):
             return None
-        inclusive = not (inc1 is False or inc2 is False)
-        return [_Cond("between", v1, v2, inclusive, unit_text=u2 or u1, relative_to=r2 or r1)], p2
+        if c1 is not None and c1.group(0).strip().startswith(("<", "≤")):
+            return None
+        if c2 is not None and c2.group(0).strip().startswith((">", "≥")):
+            return None
+        strict1 = c1 is not None and c1.group(0).strip() == ">"
+        strict2 = c2 is not None and c2.group(0).strip() == "<"
+        unit, rel = u2 or u1, r2 or r1
+        if strict1 != strict2:
+            lo: Comparator = ">" if strict1 else ">="
+            hi: Comparator = "<" if strict2 else "<="
+            return [_Cond(lo, v1, unit_text=unit, relative_to=rel), _Cond(hi, v2, unit_text=unit, relative_to=rel)], p2
+        inclusive = not (inc1 is False or inc2 is False or strict1)
+        return [_Cond("between", v1, v2, inclusive, unit_text=unit, relative_to=rel)], p2
 
     def value_list(self, pos: int) -> tuple[list[_Cond], int] | None:
         """"0-1", "0 or 1", "0, 1 or 2", "III or IV", "A/B", "18.5-30 kg/m2", "2 or less"."""
@@ -702,6 +781,11 @@ class _Scanner:
             if not s:
                 break
             nv = self.value(s.end(), signed=False)
+            if nv is None and s.group(0).strip().lower() in ("-", "to") and len(values) == 1:
+                # "BMI 18 to ≤ 27 kg/m2": the upper bound's own "≤"
+                c = _BOUND_CMP_RE.match(t, s.end())
+                if c is not None and c.group(0).strip() in ("≤", "<=", "<="):
+                    nv = self.value(c.end(), signed=False)
             if nv is None:
                 break
             seps.append(s.group(0).strip().lower())
@@ -941,8 +1025,26 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
             parsed = scanner.parse(s)
             if parsed is not None:
                 break
+        if parsed is None and len(group) == 1 and m0.analyte.kind == "score":
+            # "a score of > 10 on the Epworth Sleepiness Scale", "26 or higher on the MoCA"
+            lead_score = _score_before(t, m0.start, m0.end, scanner)
+            if lead_score is not None:
+                parsed, lead_at = lead_score
+                group = [_Mention(lead_at, m0.end, m0.analyte)]
+        if parsed is None and m0.analyte.kind == "lab" and not any(g.analyte and g.analyte.components for g in group):
+            # "elevated ALT or serum creatinine", "abnormal TSH", "normal serum creatinine"
+            qualified = _qualifier_before(t, m0.start, last.end)
+            if qualified is not None:
+                parsed, q_start = qualified
+                group = [_Mention(q_start, group[0].end, group[0].analyte), *group[1:]]
         if parsed is None:
             continue
+        lead = _lower_bound_before(t, m0.start, scanner, parsed) if len(group) == 1 else None
+        if lead is not None:
+            # "18 ≤ BMI ≤ 32 kg/m²", "90 mmHg ≤ systolic blood pressure ≤ 150 mmHg"
+            lower, lead_start = lead
+            parsed = replace(parsed, conds=[lower, *parsed.conds], logic="all")
+            group = [_Mention(lead_start, m0.end, m0.analyte)]
         consumed = parsed.end
         window = parsed.window or window
         end = parsed.end
@@ -1014,6 +1116,75 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
             ctor2 = AnyOf if logic == "any" else AllOf
             items.append((start, end, ctor2(children=leaves, span=(offset + start, offset + end), text=text[start:end])))
     return _combine_or(items, t, text, offset)
+
+
+_QUALIFIER_RE = re.compile(
+    r"(?i)(?<![\w-])(?:(?:severely|markedly|significantly|persistently|clinically\s+significant(?:ly)?)\s+)?"
+    r"(?:(?P<above>elevated|increased|raised|abnormally\s+(?:high|elevated)|high)|(?P<below>abnormally\s+low|low|decreased|reduced)"
+    r"|(?P<either>abnormal)|(?P<normal>normal))"
+    r"\s+(?:(?:serum|plasma|blood|fasting|baseline|screening)\s+)?$"
+)
+
+
+def _qualifier_before(t: str, start: int, end: int) -> tuple[_Parsed, int] | None:
+    """A lab named after a qualifier with no number: relative to its normal range."""
+    m = _QUALIFIER_RE.search(t, max(0, start - 45), start)
+    if m is None:
+        return None
+    if m.group("above"):
+        conds, logic = [_Cond("above_normal")], "single"
+    elif m.group("below"):
+        conds, logic = [_Cond("below_normal")], "single"
+    elif m.group("either"):
+        conds, logic = [_Cond("below_normal"), _Cond("above_normal")], "any"
+    else:
+        conds, logic = [_Cond("normal")], "single"
+    return _Parsed(conds=conds, logic=logic, end=end), m.start()
+
+
+_SCORE_LEAD_RE = re.compile(
+    r"(?i)(?:\bscores?\s+(?:of\s+)?|(?<![\w.,]))"
+    r"(?P<v>(?:[<>≤≥=][\s=]*|(?:at\s+least|greater\s+than|more\s+than|less\s+than|fewer\s+than|above|below)\s+)?"
+    r"\d+(?:\.\d+)?(?:\s*points?)?(?:\s+or\s+(?:more|higher|greater|above|less|lower|below))?)"
+    r"\s*(?:points?\s+)?(?:on|in)\s+(?:the\s+)?$"
+)
+
+
+def _score_before(t: str, start: int, name_end: int, scanner: _Scanner) -> tuple[_Parsed, int] | None:
+    """A score's threshold written before its name, ending in "on the"."""
+    m = _SCORE_LEAD_RE.search(t, max(0, start - 60), start)
+    if m is None:
+        return None
+    parsed = scanner.parse(m.start("v"))
+    if parsed is None or parsed.end > m.end("v") or len(parsed.conds) != 1:
+        return None
+    return replace(parsed, end=name_end, window=None), m.start()
+
+
+_LEAD_RE = re.compile(r"(?P<n>" + _NUMBER + r")(?P<u>[^\d<>≤≥=;,()]{0,12}?)\s*(?P<c>≤|<\s*=?|=)\s*$")
+
+
+def _lower_bound_before(t: str, start: int, scanner: _Scanner, parsed: _Parsed) -> tuple[_Cond, int] | None:
+    """The "18 ≤" of "18 ≤ BMI ≤ 32": a lower bound written before the name,
+    taken only when the name is followed by an upper bound above it."""
+    if len(parsed.conds) != 1 or parsed.conds[0].comparator not in ("<", "<=") or parsed.conds[0].value is None:
+        return None
+    upper = parsed.conds[0]
+    m = _LEAD_RE.search(t, max(0, start - 30), start)
+    if m is None or (m.start() > 0 and (t[m.start() - 1].isalnum() or t[m.start() - 1] in ".,")):
+        return None
+    value = _num(m.group("n"))
+    unit: str | None = None
+    if m.group("u").strip():
+        unit, uend = scanner.unit(m.end("n"))
+        if unit is None or uend < m.end("u"):
+            return None
+    if upper.value is None or value >= upper.value or upper.relative_to is not None or upper.pair_high is not None or upper.component:
+        return None
+    sym = m.group("c").replace(" ", "")
+    # "=" is kept as written: it is a lost "≤" more often than not, but that is for a person to say
+    comp: Comparator = ">" if sym == "<" else ">=" if sym in ("≤", "<=") else "="
+    return _Cond(comp, value, unit_text=unit or upper.unit_text), m.start()
 
 
 def _is_pair_value(t: str, start: int, end: int) -> bool:
