@@ -74,8 +74,7 @@ class WordForms(BaseModel):
 
 @cache
 def word_forms() -> WordForms:
-    with rules_file("word_forms.yaml").open(encoding="utf-8") as fh:
-        return WordForms.model_validate(yaml.safe_load(fh))
+    return WordForms.model_validate(load_yaml("word_forms.yaml"))
 
 
 def manual_phrases() -> dict[str, list[str]]:
