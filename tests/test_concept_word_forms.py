@@ -208,7 +208,8 @@ def test_cause_written_before_its_effect() -> None:
 
 
 def test_cause_without_an_effect_mention() -> None:
-    rule = one("hospitalization due to heart failure within 6 months", "exclusion")
+    # "worsening" names no concept: the cause and the clinician's check remain
+    rule = one("worsening due to heart failure within 6 months", "exclusion")
     assert isinstance(rule, AllOf)
     hf, judge = rule.children
     assert isinstance(hf, ConditionRule) and hf.concept == "heart_failure" and hf.window.within.value == 6
@@ -227,15 +228,15 @@ def test_drug_class_head_alone_is_not_a_drug() -> None:
 
 
 def test_procedure_head_with_modifier() -> None:
-    rule = one("Prior physical therapy", "exclusion")
-    assert isinstance(rule, ProcedureRule) and uncoded(rule) and rule.label == "physical therapy"
+    rule = one("Prior craniosacral therapy", "exclusion")
+    assert isinstance(rule, ProcedureRule) and uncoded(rule) and rule.label == "craniosacral therapy"
     # study activities are not procedures of the patient's record
     assert extract_concepts("Able to follow trial procedures", 0, "inclusion") == []
 
 
 def test_imaging_head_is_marked_imaging() -> None:
     rule = one("confirmed by pelvic ultrasound")
-    assert isinstance(rule, ProcedureRule) and rule.classes == ["imaging"]
+    assert isinstance(rule, ProcedureRule) and "imaging" in rule.classes
 
 
 def test_generic_drug_words_keep_their_examples() -> None:
@@ -271,7 +272,7 @@ def test_words_that_only_end_like_a_term() -> None:
 
 def test_endoscopy_is_a_procedure_not_imaging() -> None:
     rule = one("Prior sigmoidoscopy", "exclusion")
-    assert isinstance(rule, ProcedureRule) and rule.classes == []
+    assert isinstance(rule, ProcedureRule) and "imaging" not in rule.classes
 
 
 def test_a_longer_ellipsis_item_wins_over_one_word() -> None:
