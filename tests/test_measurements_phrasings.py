@@ -502,3 +502,11 @@ def test_two_bounds_property(low: int, width: int, form: str, sep: str) -> None:
     got = leaves(extract_measurements(text))
     assert [(r.comparator, r.value) for r in got] == want, text
     assert all(r.analyte == "systolic_bp" and r.unit == "mmHg" for r in got)
+
+
+def test_equals_with_a_multiple_of_the_uln_is_unknown_too() -> None:
+    rule = one("Serum Cr = 1.5 × ULN")
+    fact = ObservationFact(resource_type="Observation", resource_id="o3", codes=[Coding(system="loinc",
+                           code="2160-0")], value=1.0, unit="mg/dL", effective=date(2025, 12, 1))
+    verdict = evaluate_measurement(rule, [fact], date(2026, 1, 1))
+    assert verdict.verdict == "unknown" and "1.5 x ULN" in verdict.reason

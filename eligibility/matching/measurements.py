@@ -230,6 +230,16 @@ def _judge(rule: MeasurementRule, analyte: Analyte | None, label: str, obs: Obse
     seen = f"{label} {_fmt(obs.value)}{_unit_text(shown_unit)}{when}"
     evidence = [obs]
 
+    if rule.comparator == "=" and (analyte is None or analyte.kind != "score"):
+        # "creatinine = 2 mg/dL", "ALT = 2.5 x ULN": on a measured value "=" is
+        # nearly always a ≥ or ≤ lost in copying; which one is not ours to guess
+        of = " x ULN" if rule.relative_to == "uln" else " x LLN" if rule.relative_to == "lln" else _unit_text(rule.unit)
+        return MeasurementVerdict(
+            verdict="unknown",
+            reason=f"the criterion says {label} = {_fmt(rule.value)}{of}; on a measured value "
+            "'=' usually stands for a lost ≥ or ≤, so a person has to read it",
+            evidence=evidence,
+        )
     if rule.comparator in ("normal", "above_normal", "below_normal") or rule.relative_to is not None:
         need_high = rule.comparator in ("normal", "above_normal") or rule.relative_to == "uln"
         need_low = rule.comparator in ("normal", "below_normal") or rule.relative_to == "lln"
@@ -304,15 +314,6 @@ def _judge(rule: MeasurementRule, analyte: Analyte | None, label: str, obs: Obse
 
     if rule.value is None:
         return MeasurementVerdict(verdict="unknown", reason=f"the rule for {label} has no threshold", evidence=evidence)
-    if rule.comparator == "=" and (analyte is None or analyte.kind != "score"):
-        # "creatinine = 2 mg/dL": on a measured value "=" is nearly always a
-        # ≥ or ≤ lost in copying; which one is not ours to guess
-        return MeasurementVerdict(
-            verdict="unknown",
-            reason=f"the criterion says {label} = {_fmt(rule.value)}{_unit_text(rule.unit)}; on a measured value "
-            "'=' usually stands for a lost ≥ or ≤, so a person has to read it",
-            evidence=evidence,
-        )
     # convert the observation into the rule's unit
     value = obs.value
     if (rule.unit or None) != (obs_unit or None):
