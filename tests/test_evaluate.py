@@ -18,6 +18,7 @@ from eligibility.ir.model import (
     MedicationRule,
     Not,
     PregnancyRule,
+    ProcedureRule,
     RuleSet,
     Section,
     SexRule,
@@ -179,3 +180,22 @@ def test_seed_001_sex_bound_ages_end_to_end() -> None:
     assert by["m2"]["inc-1"] is N
     # A woman of 45 meets the female limit; the male one does not apply.
     assert (by["w"]["inc-1"], by["w"]["inc-2"]) == (M, M)
+
+
+def test_a_concept_outside_the_lexicon_is_unknown_when_no_record_text_names_it() -> None:
+    # read by word formation ("vestibular disease"): only its own words can find it
+    uncoded = ConditionRule(concept="vestibular_disease", label="vestibular disease")
+    outcome = evaluate_rule(uncoded, woman(conditions=[ra(date(2015, 1, 1))]), AS_OF)
+    assert outcome.verdict is U and "not in the lexicon" in outcome.reason
+    named = ConditionFact(resource_type="Condition", resource_id="v", text="Vestibular disease of left ear",
+                          onset=date(2019, 1, 1))
+    assert evaluate_rule(uncoded, woman(conditions=[named]), AS_OF).verdict is M
+    # a lexicon concept keeps the closed world
+    known = ConditionRule(concept="rheumatoid_arthritis", label="rheumatoid arthritis")
+    assert evaluate_rule(known, woman(), AS_OF).verdict is N
+
+
+def test_a_treatment_named_by_its_drug_keeps_the_closed_world() -> None:
+    # "anticoagulant treatment" is recorded as the anticoagulant itself
+    treatment = ProcedureRule(concept="anticoagulant_treatment", label="anticoagulant treatment")
+    assert evaluate_rule(treatment, woman(), AS_OF).verdict is N

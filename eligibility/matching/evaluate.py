@@ -50,6 +50,7 @@ from eligibility.ir.model import (
     TimeUnit,
     Window,
 )
+from eligibility.knowledge.concepts import lexicon
 from eligibility.matching.concepts import FactIndex, find_matches
 from eligibility.matching.measurements import ObservationIndex, evaluate_measurement
 from eligibility.matching.verdicts import (
@@ -283,6 +284,14 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
         return Outcome(verdict=NOT_MET,
                        reason=f"{candidates[0].label()} in the record, but not {('active ' if getattr(rule, 'status', '') in ('active', 'current') else '')}{w or 'as required'}".rstrip(),
                        evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in candidates[:10]])
+    # A treatment named by its drug ("anticoagulant treatment") shows in the
+    # medication list, which its sibling medication rule reads: closed world.
+    drug_treatment = isinstance(rule, ProcedureRule) and bool(lexicon("medication").find_in_text(label, drug=True))
+    if not rule.codes and rule.concept not in lexicon(rule.kind) and not drug_treatment:
+        # Read by word formation, not from the lexicon: only its own words can
+        # find it, so a record that does not name it has not been shown to lack it.
+        return Outcome(verdict=UNKNOWN,
+                       reason=f"{label!r} is not in the lexicon and no {noun} in the record names it")
     return Outcome(verdict=NOT_MET, reason=f"no {label} in the record" + (f" {w}" if w else ""))
 
 
