@@ -9,7 +9,16 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility.ir.model import AllOf, AnyOf, ConditionRule, ManualRule, MedicationRule, Not, ProcedureRule
+from eligibility.ir.model import (
+    DRUG_TREATMENT,
+    AllOf,
+    AnyOf,
+    ConditionRule,
+    ManualRule,
+    MedicationRule,
+    Not,
+    ProcedureRule,
+)
 from eligibility.knowledge.language import word_forms
 from eligibility.nlp.concepts import extract_concepts
 from tests.test_concepts_extract import leaves
@@ -122,6 +131,8 @@ def test_drug_named_as_treatment_is_drug_or_procedure() -> None:
     med, proc = rule.children
     assert isinstance(med, MedicationRule) and med.concept == "anticoagulant"
     assert isinstance(proc, ProcedureRule) and uncoded(proc) and proc.label == "anticoagulation therapy"
+    # the matcher reads the medication list for it (closed world), see evaluate._concept
+    assert proc.classes == [DRUG_TREATMENT]
     assert med.span == proc.span == rule.span
 
 

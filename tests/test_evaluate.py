@@ -8,6 +8,7 @@ import pytest
 
 import eligibility
 from eligibility.ir.model import (
+    DRUG_TREATMENT,
     AgeRule,
     AllOf,
     AnyOf,
@@ -197,5 +198,6 @@ def test_a_concept_outside_the_lexicon_is_unknown_when_no_record_text_names_it()
 
 def test_a_treatment_named_by_its_drug_keeps_the_closed_world() -> None:
     # "anticoagulant treatment" is recorded as the anticoagulant itself
-    treatment = ProcedureRule(concept="anticoagulant_treatment", label="anticoagulant treatment")
+    treatment = ProcedureRule(concept="anticoagulant_treatment", label="anticoagulant treatment",
+                              classes=[DRUG_TREATMENT])
     assert evaluate_rule(treatment, woman(), AS_OF).verdict is N

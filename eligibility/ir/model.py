@@ -157,6 +157,11 @@ class MeasurementRule(_Leaf):
     select: Literal["latest", "any", "all"] = "latest"
 
 
+# The class the parser gives the procedure reading of a drug named as a
+# treatment ("anticoagulant treatment"): the medication list decides it.
+DRUG_TREATMENT = "drug_treatment"
+
+
 class ConceptRule(_Leaf):
     """Shared shape of condition, medication and procedure leaves."""
 

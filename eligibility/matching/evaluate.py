@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from eligibility.ir.model import (
+    DRUG_TREATMENT,
     AgeRule,
     AllOf,
     AnyOf,
@@ -284,12 +285,10 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
         return Outcome(verdict=NOT_MET,
                        reason=f"{candidates[0].label()} in the record, but not {('active ' if getattr(rule, 'status', '') in ('active', 'current') else '')}{w or 'as required'}".rstrip(),
                        evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in candidates[:10]])
-    # A treatment named by its drug ("anticoagulant treatment") shows in the
-    # medication list, which its sibling medication rule reads: closed world.
-    drug_treatment = isinstance(rule, ProcedureRule) and bool(lexicon("medication").find_in_text(label, drug=True))
-    if not rule.codes and rule.concept not in lexicon(rule.kind) and not drug_treatment:
-        # Read by word formation, not from the lexicon: only its own words can
-        # find it, so a record that does not name it has not been shown to lack it.
+    # Read by word formation, not from the lexicon: only its own words can find
+    # it, so a record that does not name it has not been shown to lack it. A
+    # drug named as a treatment is the exception: the medication list decides.
+    if not rule.codes and rule.concept not in lexicon(rule.kind) and DRUG_TREATMENT not in rule.classes:
         return Outcome(verdict=UNKNOWN,
                        reason=f"{label!r} is not in the lexicon and no {noun} in the record names it")
     return Outcome(verdict=NOT_MET, reason=f"no {label} in the record" + (f" {w}" if w else ""))

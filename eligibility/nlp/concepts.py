@@ -128,6 +128,7 @@ from functools import cache
 from typing import Literal
 
 from eligibility.ir.model import (
+    DRUG_TREATMENT,
     AllOf,
     AnyOf,
     Code,
@@ -1553,7 +1554,8 @@ def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
     if m.treatment_word and m.treatment_word not in words:
         words.append(m.treatment_word)
     label = " ".join(words)
-    procedure = ProcedureRule(concept=_uncoded_id(label), label=label, window=leaf.window, span=leaf.span, text=leaf.text)
+    procedure = ProcedureRule(concept=_uncoded_id(label), label=label, classes=[DRUG_TREATMENT], window=leaf.window,
+                              span=leaf.span, text=leaf.text)
     return AnyOf(children=[leaf, procedure], span=leaf.span, text=leaf.text)
 
 
