@@ -9,22 +9,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility.ir.model import AllOf, AnyOf, MeasurementRule, Rule
+from eligibility.ir.model import AllOf, AnyOf, MeasurementRule
 from eligibility.knowledge.analytes import load_analytes
 from eligibility.matching.measurements import evaluate_measurement
 from eligibility.matching.units import normalize_unit
 from eligibility.nlp.measurements import extract_measurements
 from eligibility.patients.model import Coding, ObservationFact
-
-
-def leaves(rules: list[Rule]) -> list[MeasurementRule]:
-    out: list[MeasurementRule] = []
-    for rule in rules:
-        if isinstance(rule, (AllOf, AnyOf)):
-            out.extend(leaves(list(rule.children)))
-        elif isinstance(rule, MeasurementRule):
-            out.append(rule)
-    return out
+from tests.test_measurements_extract import leaves
 
 
 def one(text: str) -> MeasurementRule:
