@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eligibility.ir.model import AllOf, AnyOf, ManualRule, Not
+from eligibility.ir.model import AllergyRule, AllOf, AnyOf, ManualRule, Not
 from eligibility.nlp.concepts import extract_concepts
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "chia" / "chia_without_scope"
@@ -63,6 +63,7 @@ class Leaf:
     negated: bool
     window: bool
     alts: tuple[str, ...] = ()  # kinds of the alternatives read from the same mention (same span)
+    generic: bool = False  # a generic mention read as a clinician's check
 
 
 @dataclass
@@ -157,6 +158,14 @@ def leaves_of(rules: list[Any], negated: bool = False) -> list[Leaf]:
             out.extend(leaves_of(list(rule.children), negated))
         elif isinstance(rule, Not):
             out.extend(leaves_of([rule.child], not negated))
+        elif isinstance(rule, AllergyRule) and rule.span:
+            # "allergy to aspirin": the substance is a drug mention, the allergy word a condition one
+            out.append(Leaf("medication", rule.span, rule.text or "", negated, False))
+            if rule.allergy_span:
+                out.append(Leaf("condition", rule.allergy_span, "", negated, False))
+        elif isinstance(rule, ManualRule) and rule.about and rule.span:
+            # a generic mention ("medical condition", "study drugs") read as a clinician's check
+            out.append(Leaf(rule.about, rule.span, rule.text or "", negated, False, generic=True))
         elif rule.kind in ("condition", "medication", "procedure", "pregnancy") and rule.span:
             # Chia annotates pregnancy and lactation as Conditions
             kind = "condition" if rule.kind == "pregnancy" else rule.kind

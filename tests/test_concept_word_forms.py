@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from eligibility.ir.model import (
     DRUG_TREATMENT,
+    AllergyRule,
     AllOf,
     AnyOf,
     ConditionRule,
@@ -103,7 +104,10 @@ def test_generic_words_are_a_clinicians_check() -> None:
 
 def test_contraindication_covers_its_objects() -> None:
     rule = one("Contraindication to MRI or to clopidogrel", "exclusion")
-    assert isinstance(rule, ManualRule) and rule.text == "Contraindication to MRI or to clopidogrel"
+    # the drug may be decided by a recorded allergy; the rest (MRI too) is the manual check over all of it
+    assert isinstance(rule, AnyOf) and rule.text == "Contraindication to MRI or to clopidogrel"
+    assert [x.kind for x in rule.children] == ["allergy", "manual"]
+    assert rule.children[1].text == rule.text
 
 
 def test_generic_class_with_examples_keeps_the_examples() -> None:
@@ -164,25 +168,57 @@ def test_any_word_with_a_drug_stem_is_an_uncoded_medication(stem: str, ending: s
 # ---------------------------------------------------------------- allergies
 
 def test_allergy_to_named_drugs_is_one_allergy_leaf_each() -> None:
-    rule = one("Known hypersensitivity to clopidogrel or ticagrelor or any of its components", "exclusion")
+    text = "Known hypersensitivity to clopidogrel or ticagrelor or any of its components"
+    rule = one(text, "exclusion")
     assert isinstance(rule, AnyOf)
-    assert [(x.concept, x.label) for x in rule.children] == [
-        ("allergy_to_clopidogrel", "allergy to clopidogrel"), ("allergy_to_ticagrelor", "allergy to ticagrelor")]
-    assert all(isinstance(x, ConditionRule) and x.codes == [] and "allergy" in x.classes for x in rule.children)
+    assert [(x.substance, x.label) for x in rule.children] == [
+        ("clopidogrel", "clopidogrel"), ("ticagrelor", "ticagrelor")]
+    # the substance's words are the span, the allergy word is the allergy_span; codes and classes are the drug's
+    assert [text[slice(*x.span)] for x in rule.children] == ["clopidogrel", "ticagrelor"]
+    assert {text[slice(*x.allergy_span)] for x in rule.children} == {"Known hypersensitivity"}
+    assert all(isinstance(x, AllergyRule) and "antiplatelet" in x.classes for x in rule.children)
+    assert ("rxnorm", "32968") in [(c.system, c.code) for c in rule.children[0].codes]
     # no medication rule: the patient need not take the drug
     assert not any(isinstance(x, MedicationRule) for x in leaves([rule]))
 
 
 def test_a_brand_beside_its_drug_is_the_same_allergen() -> None:
     rule = one("Known allergies to: aspirin, clopidogrel (Plavix) and heparin", "exclusion")
-    assert [x.label for x in rule.children] == ["allergy to aspirin", "allergy to clopidogrel", "allergy to heparin"]
+    assert [x.label for x in rule.children] == ["aspirin", "clopidogrel", "heparin"]
 
 
 def test_allergy_words_share_their_drugs() -> None:
     rule = one("Allergy or hypersensitivity to topiramate", "exclusion")
-    assert isinstance(rule, ConditionRule) and rule.label == "allergy to topiramate"
+    assert {(x.kind, x.substance) for x in leaves([rule])} == {("allergy", "topiramate")}
     rule = one("intolerance to metformin", "exclusion")
-    assert isinstance(rule, ConditionRule) and rule.label == "allergy to metformin"
+    assert isinstance(rule, AllergyRule) and rule.substance == "metformin"
+
+
+def test_a_negated_allergy_negates_each_drug() -> None:
+    rule = one("No known allergy to penicillin or sulfa drugs")
+    assert isinstance(rule, Not) and {x.kind for x in leaves([rule.child])} == {"allergy"}
+
+
+def test_a_contraindication_to_a_drug_is_its_allergy_or_a_clinicians_call() -> None:
+    for text in ("Contraindication to aspirin", "Patients in whom aspirin is contraindicated",
+                 "aspirin or heparin are absolutely contraindicated"):
+        rule = one(text, "exclusion")
+        assert isinstance(rule, AnyOf), text
+        kinds = [x.kind for x in rule.children]
+        assert kinds[-1] == "manual" and set(kinds[:-1]) == {"allergy"}, text
+        assert rule.children[-1].about == "condition"
+        assert (rule.span[0], rule.span[1]) == (text.index("aspirin") if "whom" in text or text[0] == "a" else 0, len(text))
+    # a procedure's contraindication stays a clinician's call
+    rule = one("Contraindication to MRI", "exclusion")
+    assert isinstance(rule, ManualRule)
+
+
+def test_a_generic_drug_word_before_abuse_or_allergy_is_a_modifier() -> None:
+    assert not [x for x in leaves(extract_concepts("History of drug or alcohol abuse", 0, "exclusion"))
+                if isinstance(x, ManualRule)]
+    assert not [x for x in leaves(extract_concepts("drug allergies", 0, "exclusion")) if isinstance(x, ManualRule)]
+    rule = one("use of any drugs known to prolong the QT interval", "exclusion")
+    assert isinstance(rule, ManualRule) and rule.about == "medication"
 
 
 def test_allergy_to_the_study_drug_is_manual() -> None:

@@ -10,6 +10,7 @@ import eligibility
 from eligibility.ir.model import (
     DRUG_TREATMENT,
     AgeRule,
+    AllergyRule,
     AllOf,
     AnyOf,
     ConditionRule,
@@ -30,7 +31,8 @@ from eligibility.ir.model import (
 )
 from eligibility.matching.evaluate import all_of, any_of, evaluate_rule, match_patient, negate
 from eligibility.matching.verdicts import Outcome, TrialVerdict, Verdict
-from eligibility.patients.model import Coding, ConditionFact, MedicationFact, Patient
+from eligibility.nlp.concepts import extract_concepts
+from eligibility.patients.model import AllergyFact, Coding, ConditionFact, MedicationFact, Patient
 from tests.conftest import TRIALS
 
 AS_OF = date(2026, 1, 1)
@@ -201,3 +203,43 @@ def test_a_treatment_named_by_its_drug_keeps_the_closed_world() -> None:
     treatment = ProcedureRule(concept="anticoagulant_treatment", label="anticoagulant treatment",
                               classes=[DRUG_TREATMENT])
     assert evaluate_rule(treatment, woman(), AS_OF).verdict is N
+
+
+def allergy(text: str, code: tuple[str, str] | None = None, status: str = "active") -> AllergyFact:
+    return AllergyFact(resource_type="AllergyIntolerance", resource_id="a1", text=text,
+                       codes=[Coding(system=code[0], code=code[1], display=text)] if code else [],
+                       recorded=date(2015, 3, 1), clinical_status=status)
+
+
+def test_an_allergy_is_decided_by_the_records_allergies() -> None:
+    # as the parser writes "Known hypersensitivity to penicillins or aspirin"
+    (rule,) = extract_concepts("Known hypersensitivity to aspirin", 0, "exclusion")
+    assert isinstance(rule, AllergyRule)
+    assert evaluate_rule(rule, woman(), AS_OF).verdict is N
+    # by name inside the allergy's text, by RxNorm code, and as a condition that records it
+    assert evaluate_rule(rule, woman(allergies=[allergy("Aspirin")]), AS_OF).verdict is M
+    by_code = woman(allergies=[allergy("ASA 81", ("rxnorm", "1191"))])
+    assert evaluate_rule(rule, by_code, AS_OF).verdict is M
+    as_problem = ConditionFact(resource_type="Condition", resource_id="c9", text="Allergy to aspirin",
+                               onset=date(2012, 1, 1))
+    assert evaluate_rule(rule, woman(conditions=[as_problem]), AS_OF).verdict is M
+    # another substance is not it
+    assert evaluate_rule(rule, woman(allergies=[allergy("Allergy to peanuts", ("snomed", "91935009"))]),
+                         AS_OF).verdict is N
+
+
+def test_an_allergy_to_a_class_matches_a_member_and_active_means_active() -> None:
+    penicillins = AllergyRule(substance="penicillin_class", label="penicillins")
+    amoxicillin = woman(allergies=[allergy("Amoxicillin")])
+    assert evaluate_rule(penicillins, amoxicillin, AS_OF).verdict is M
+    active = AllergyRule(substance="aspirin", label="aspirin", status="active")
+    resolved = woman(allergies=[allergy("Aspirin", status="resolved")])
+    assert evaluate_rule(active, resolved, AS_OF).verdict is N
+    assert evaluate_rule(active.model_copy(update={"status": "any"}), resolved, AS_OF).verdict is M
+
+
+def test_an_allergy_to_a_substance_outside_the_lexicon_is_unknown_unless_named() -> None:
+    rule = AllergyRule(substance="tandospirone", label="tandospirone")
+    outcome = evaluate_rule(rule, woman(allergies=[allergy("Latex allergy")]), AS_OF)
+    assert outcome.verdict is U and "not in the lexicon" in outcome.reason
+    assert evaluate_rule(rule, woman(allergies=[allergy("Tandospirone")]), AS_OF).verdict is M

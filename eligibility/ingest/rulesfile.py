@@ -32,7 +32,7 @@ def _place(loc: tuple[int | str, ...]) -> str:
 
 _KINDS = {
     "age", "sex", "healthy_volunteers", "measurement", "condition", "medication", "procedure",
-    "pregnancy", "smoking", "manual", "all_of", "any_of", "not",
+    "allergy", "pregnancy", "smoking", "manual", "all_of", "any_of", "not",
 }
 
 

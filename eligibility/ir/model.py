@@ -189,6 +189,24 @@ class ProcedureRule(ConceptRule):
     kind: Literal["procedure"] = "procedure"
 
 
+class AllergyRule(_Leaf):
+    """An allergy or intolerance to one substance ("hypersensitivity to
+    clopidogrel or ticagrelor" is two). The record's allergies
+    (AllergyIntolerance) decide it, and conditions that name an allergy to
+    the substance. ``substance`` is the substance's concept id in the
+    medication lexicon (or an uncoded id read from its words), ``codes`` and
+    ``classes`` its codes and drug classes; ``span`` covers the substance's
+    words and ``allergy_span`` the allergy word's."""
+
+    kind: Literal["allergy"] = "allergy"
+    substance: str
+    label: str | None = None
+    codes: list[Code] = Field(default_factory=list)
+    classes: list[str] = Field(default_factory=list)
+    status: Literal["active", "history", "any"] = "any"
+    allergy_span: Span | None = None
+
+
 class PregnancyRule(_Leaf):
     kind: Literal["pregnancy"] = "pregnancy"
     state: Literal["pregnant", "lactating", "childbearing_potential", "pregnant_or_lactating"]
@@ -209,6 +227,10 @@ class ManualRule(_Leaf):
         "contraception", "trial_participation", "other",
     ] = "other"
     reason: str | None = None
+    # What kind of thing a generic mention names ("medical condition",
+    # "study drugs", "contraindication"): a clinician decides it, but the
+    # audit and the benchmarks see it was recognised as one.
+    about: Literal["condition", "medication", "procedure"] | None = None
 
 
 class AllOf(_Model):
@@ -235,7 +257,7 @@ class Not(_Model):
 Rule = Annotated[
     Union[
         AgeRule, SexRule, HealthyVolunteersRule, MeasurementRule, ConditionRule,
-        MedicationRule, ProcedureRule, PregnancyRule, SmokingRule, ManualRule,
+        MedicationRule, ProcedureRule, AllergyRule, PregnancyRule, SmokingRule, ManualRule,
         AllOf, AnyOf, Not,
     ],
     Field(discriminator="kind"),
@@ -243,7 +265,7 @@ Rule = Annotated[
 
 LEAF_KINDS = (
     "age", "sex", "healthy_volunteers", "measurement", "condition", "medication",
-    "procedure", "pregnancy", "smoking", "manual",
+    "procedure", "allergy", "pregnancy", "smoking", "manual",
 )
 
 

@@ -68,6 +68,7 @@ class WordForms(BaseModel):
     procedure_heads: _KindHeads
     generic_conditions: list[str]
     generic_medications: list[str]
+    generic_medication_modified_by: list[str]
     treatment_words: list[str]
     allergy: _Allergy
 

@@ -32,6 +32,7 @@ from typing import Any, Literal
 from eligibility.ir.model import (
     DRUG_TREATMENT,
     AgeRule,
+    AllergyRule,
     AllOf,
     AnyOf,
     ConditionRule,
@@ -62,7 +63,14 @@ from eligibility.matching.verdicts import (
     TrialVerdict,
     Verdict,
 )
-from eligibility.patients.model import ConditionFact, Fact, MedicationFact, Patient, ProcedureFact
+from eligibility.patients.model import (
+    AllergyFact,
+    ConditionFact,
+    Fact,
+    MedicationFact,
+    Patient,
+    ProcedureFact,
+)
 from eligibility.reports.describe import describe, number, window
 
 MET, NOT_MET, UNKNOWN, MANUAL = Verdict.met, Verdict.not_met, Verdict.unknown, Verdict.manual
@@ -294,6 +302,35 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
     return Outcome(verdict=NOT_MET, reason=f"no {label} in the record" + (f" {w}" if w else ""))
 
 
+# A condition that records an allergy ("Allergy to penicillin" coded as a
+# problem, as some EHRs do) counts beside the AllergyIntolerance list.
+_ALLERGY_WORDS = ("allerg", "hypersensitiv", "intoleran", "anaphyla")
+
+
+def _allergy(rule: AllergyRule, patient: Patient, as_of: date) -> Outcome:
+    """The record's allergies, and conditions that name an allergy, matched
+    against the substance as a medication is: by code, by name, by class (an
+    allergy to amoxicillin is an allergy to a penicillin)."""
+    facts: list[Fact] = [a for a in patient.allergies if a.recorded is None or a.recorded <= as_of]
+    facts += [c for c in patient.conditions
+              if c.verification_status not in ("refuted", "entered-in-error")
+              and (c.onset is None or c.onset <= as_of)
+              and any(w in c.label().lower() for w in _ALLERGY_WORDS)]
+    wanted = MedicationRule(concept=rule.substance, label=rule.label, codes=rule.codes)
+    label = rule.label or rule.substance.replace("_", " ")
+    found = [m.fact for m in find_matches(wanted, facts)]
+    if rule.status == "active":
+        found = [f for f in found if (isinstance(f, AllergyFact) and (f.clinical_status or "active") == "active")
+                 or (isinstance(f, ConditionFact) and _ongoing(f, as_of))]
+    if found:
+        return Outcome(verdict=MET, reason=f"{found[0].label()} in the record (allergy to {label})",
+                       evidence=[Evidence.of(f, _fact_dates(f)[0] or getattr(f, "recorded", None)) for f in found[:10]])
+    if not rule.codes and rule.substance not in lexicon("medication"):
+        return Outcome(verdict=UNKNOWN,
+                       reason=f"{label!r} is not in the lexicon and no allergy in the record names it")
+    return Outcome(verdict=NOT_MET, reason=f"no allergy to {label} in the record")
+
+
 _PREGNANCY_CODES = {"72892002", "77386006", "289908002"}
 _NO_POTENTIAL = ("menopaus", "hysterectomy", "oophorectomy", "sterilization", "sterilisation")
 
@@ -385,6 +422,8 @@ def evaluate_rule(rule: Any, patient: Patient, as_of: date, trial_conditions: li
         return _measurement(rule, patient, as_of)
     if isinstance(rule, ConditionRule | MedicationRule | ProcedureRule):
         return _concept(rule, patient, as_of, targets)
+    if isinstance(rule, AllergyRule):
+        return _allergy(rule, patient, as_of)
     if isinstance(rule, PregnancyRule):
         return _pregnancy(rule, patient, as_of)
     if isinstance(rule, SmokingRule):

@@ -129,6 +129,7 @@ from typing import Literal
 
 from eligibility.ir.model import (
     DRUG_TREATMENT,
+    AllergyRule,
     AllOf,
     AnyOf,
     Code,
@@ -320,6 +321,7 @@ class _Mention:
     cause_negated: bool = False  # "not caused by"
     cause_alone: bool = False  # a cause whose effect is no mention ("hospitalization due to X")
     reason: str | None = None  # why a generic mention is a manual check
+    word_end: int | None = None  # where the allergy word ends, before its objects were added to the mention
 
 
 @cache
@@ -423,6 +425,7 @@ class _WordForms:
     max_modifiers: int
     generic: dict[tuple[str, ...], str]  # phrase -> kind
     generic_first: dict[str, int]
+    modified_by: frozenset[str]  # words that make a generic drug word before them a modifier ("drug abuse")
 
 
 @cache
@@ -469,6 +472,7 @@ def _word_forms() -> _WordForms:
         max_modifiers=wf.condition_heads.max_modifiers,
         generic=generic,
         generic_first=generic_first,
+        modified_by=frozenset(tokens(" ".join(wf.generic_medication_modified_by))),
     )
 
 
@@ -552,6 +556,8 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
         if hit is not None and not after_mention:
             label = " ".join(t.norm for t in toks[i : hit + 1])
             gkind = wf.generic[tuple(t.norm for t in toks[i : hit + 1])]
+            if gkind == "medication" and _modifies(text, toks, hit, wf.modified_by):
+                continue
             out.append(_Mention(gkind, "generic", i, hit, tok.start, toks[hit].end,  # type: ignore[arg-type]
                                 label=label, generic=True))
             covered.update(range(i, hit + 1))
@@ -564,6 +570,16 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
                                 label=label, imaging=suffix == "imaging"))
             covered.add(i)
     return out
+
+
+def _modifies(text: str, toks: list[_Tok], at: int, modified_by: frozenset[str]) -> bool:
+    """Whether the generic drug word ending at token ``at`` modifies what
+    follows: "drug abuse", "drug-induced", "drug or alcohol dependence"."""
+    n = len(toks)
+    if at + 1 < n and toks[at + 1].norm in modified_by and _joined(text, toks, at, at + 1):
+        return True
+    return (at + 3 < n and toks[at + 1].norm in ("or", "and") and toks[at + 3].norm in modified_by
+            and _joined(text, toks, at + 2, at + 3))
 
 
 @cache
@@ -638,6 +654,25 @@ def _objects_after(mentions: list[_Mention], idx: int, clause_of: Callable[[int]
     return out
 
 
+def _objects_before(text: str, mentions: list[_Mention], idx: int, clause_of: Callable[[int], int]) -> list[_Mention]:
+    """The objects of "aspirin or heparin is contraindicated", right before
+    mention ``idx``: the last is followed by "is"/"are", the others are list
+    items before it (made objects here)."""
+    g = mentions[idx]
+    out: list[_Mention] = []
+    for m in reversed(mentions[:idx]):
+        if clause_of(m.start) != clause_of(g.start) or m.kind not in ("medication", "procedure"):
+            break
+        if not out:
+            if not (m.object_of and _CONTRAINDICATED_AFTER.match(text, m.end)):
+                break
+        elif not re.fullmatch(r"[\s,/]*(?:(?:and/or|or|and)\s*)?", text[m.end : out[0].start].lower()):
+            break
+        m.dropped = m.object_of = True
+        out.insert(0, m)
+    return out
+
+
 def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
     """"Contraindication to MRI or clopidogrel": the drugs and procedures are
     the objects of the generic word and not rules of their own; its manual
@@ -673,7 +708,15 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                 g.generic = True
                 g.reason = (f"'{' '.join(after.split())[:60]}...': an allergy to the study drug or its components "
                             "is not in a medical record; ask the patient")
+        elif g.generic and g.label is not None and g.label.startswith("contra"):
+            # "contraindication to aspirin": a recorded allergy to it is one; others are a clinician's call
+            before = [] if objects else _objects_before(text, mentions, idx, clause_of)
+            if before:
+                g.start, g.first = before[0].start, before[0].first
+            drugs = [m for m in objects or before if m.kind == "medication" and not m.generic]
+            g.allergens = list({d.value: d for d in reversed(drugs)}.values())[::-1]
         if g.generic or g.allergens:
+            g.word_end = g.end
             for m in objects:
                 g.end, g.last = m.end, m.last
 
@@ -752,6 +795,8 @@ _OBJECT_CONTEXT = re.compile(
     r"sensitivity\s+to|refus\w*\s+to)",
     re.IGNORECASE,
 )
+# used with .match(text, pos): anchored at the end of the mention
+_CONTRAINDICATED_AFTER = re.compile(r"\s*(?:\)\s*)?(?:is|are)\s+(?:\w+\s+)?contra-?indicated\b", re.IGNORECASE)
 _HAS_UNIT = re.compile(r"(?:\d|\b(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|year|month)\b)", re.IGNORECASE)
 _INSTRUCTION = re.compile(r"\b(?:must|should|will\s+be|are\s+required)\b", re.IGNORECASE)
 _PAREN_EXCEPTION = re.compile(r"\b(?:except\w*|exclud\w*|allowed|permitted|eligible|other\s+than|unless)\b", re.IGNORECASE)
@@ -870,6 +915,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
                 and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
             m.dropped = m.object_of = True
+        if m.kind in ("medication", "procedure") and _CONTRAINDICATED_AFTER.match(text, m.end):
+            m.dropped = m.object_of = True  # "patients in whom aspirin is contraindicated"
         if m.kind == "pregnancy" and m.value == "childbearing_potential" and re.match(
             r"^\W*(?:must|should|who|agree|will|are\s+required|need|has|have|with\s+a\s+negative)\b",
             text[m.end : m.end + 30], re.IGNORECASE,
@@ -1409,10 +1456,18 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
     if m.kind == "smoking":
         return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
     if m.generic:
-        return ManualRule(category="investigator_judgement", span=span, text=snippet,
+        about = m.kind if m.kind in ("condition", "medication", "procedure") else None
+        if m.allergens:
+            # "contraindication to aspirin": an allergy to it is one, the rest is a clinician's call
+            manual = ManualRule(category="investigator_judgement", span=span, text=snippet, about=about,
+                                reason=f"'{' '.join(snippet.split())}' other than a recorded allergy: a clinician judges it")
+            return AnyOf(children=[*_allergy_leaves(text, offset, m, allergy_word=False), manual],
+                         span=span, text=snippet)
+        return ManualRule(category="investigator_judgement", span=span, text=snippet, about=about,
                           reason=m.reason or f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
     if m.allergens:
-        return _allergy_rule(text, offset, m)
+        leaves = _allergy_leaves(text, offset, m, allergy_word=True)
+        return leaves[0] if len(leaves) == 1 else _wrap_any(text, offset, leaves)
     lex = k.lexicons[m.kind]
     exceptions = list(dict.fromkeys(x.value for x in m.exceptions))
     common: dict[str, object]
@@ -1445,22 +1500,26 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
     return ProcedureRule(**common)  # type: ignore[arg-type]
 
 
-def _allergy_rule(text: str, offset: int, m: _Mention) -> Rule:
-    """One uncoded allergy leaf per drug: "allergy to clopidogrel", classes
-    [allergy, drug_allergy], the drug's own concept id after "allergy_to_".
-    Each leaf's span runs from the allergy word to its drug."""
-    k = _knowledge()
-    med = k.lexicons["medication"]
-    out: list[Rule] = []
+def _allergy_leaves(text: str, offset: int, m: _Mention, allergy_word: bool) -> list[Rule]:
+    """One allergy leaf per drug ("allergy to clopidogrel"), with the drug's
+    codes and classes; its span is the drug's words, ``allergy_span`` the
+    allergy word's (none where the word is a contraindication)."""
+    med = _knowledge().lexicons["medication"]
     status = {"active": "active", "history": "history"}.get(m.status or "", "any")
+    word_end = m.word_end if m.word_end is not None else m.end
+    allergy_span = (offset + m.start, offset + word_end) if allergy_word else None
+    out: list[Rule] = []
     for drug in m.allergens:
-        concept = med.get(drug.value)
-        name = drug.label if drug.label is not None else (concept.name if concept is not None else drug.value)
-        span = (offset + m.start, offset + drug.end)
-        out.append(ConditionRule(concept=f"allergy_to_{drug.value}", label=f"allergy to {name}", codes=[],
-                                 classes=["allergy", "drug_allergy"], window=m.window, status=status,  # type: ignore[arg-type]
-                                 span=span, text=text[m.start : drug.end]))
-    return out[0] if len(out) == 1 else _wrap_any(text, offset, out)
+        concept = med.get(drug.value) if drug.label is None else None
+        if concept is not None:
+            substance, name = concept.id, concept.name
+            codes, classes = _codes(med, concept.id), sorted(med.ancestors(concept.id))
+        else:
+            substance, name, codes, classes = drug.value, drug.label or drug.value, [], []
+        out.append(AllergyRule(substance=substance, label=name, codes=codes, classes=classes,
+                               status=status, span=(offset + drug.start, offset + drug.end),  # type: ignore[arg-type]
+                               text=text[drug.start : drug.end], allergy_span=allergy_span))
+    return out
 
 
 def _key(rule: Rule) -> tuple[object, ...]:
@@ -1495,6 +1554,7 @@ def _plain(value: object) -> object:
 
 def _span_of(rules: Sequence[Rule]) -> tuple[int, int]:
     spans = [r.span for r in rules if r.span is not None]
+    spans += [r.allergy_span for r in rules if isinstance(r, AllergyRule) and r.allergy_span is not None]
     return (min(s[0] for s in spans), max(s[1] for s in spans))
 
 

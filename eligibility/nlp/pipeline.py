@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from eligibility.ingest.source import TrialSource
 from eligibility.ir.model import (
     AgeRule,
+    AllergyRule,
     AllOf,
     AnyOf,
     ConditionRule,
@@ -128,6 +129,10 @@ def spans_of(rule: Any) -> Iterable[tuple[int, int]]:
         return
     if isinstance(rule, Not):
         yield from spans_of(rule.child)
+        return
+    if isinstance(rule, AllergyRule):
+        if rule.allergy_span is not None:
+            yield rule.allergy_span
         return
     if isinstance(rule, BaseModel) and not ({"children", "child"} & type(rule).model_fields.keys()):
         return

@@ -45,6 +45,7 @@ _LEAF_TO_HIGHLIGHT = {
     "age": "demographic", "sex": "demographic", "healthy_volunteers": "demographic",
     "measurement": "measurement", "condition": "condition", "medication": "medication",
     "procedure": "procedure", "pregnancy": "pregnancy", "smoking": "smoking", "manual": "manual",
+    "allergy": "medication",  # its span is the substance; the allergy word is painted as a condition
 }
 # Which kind wins where spans overlap: the more specific, painted last.
 _PAINT_ORDER = ("negation", "demographic", "manual", "condition", "procedure", "medication",
@@ -222,6 +223,9 @@ def highlights_for(criterion: Criterion, text: str) -> tuple[str, list[Highlight
             lo, hi = max(span[0] - origin, 0), min(span[1] - origin, n)
             if lo < hi:
                 found.append(Highlight(start=lo, end=hi, kind=mark))
+            word = getattr(node, "allergy_span", None) if node.kind == "allergy" else None
+            if word is not None and max(word[0] - origin, 0) < min(word[1] - origin, n):
+                found.append(Highlight(start=max(word[0] - origin, 0), end=min(word[1] - origin, n), kind="condition"))
         else:
             lo, hi = 0, n
         win = getattr(node, "window", None)

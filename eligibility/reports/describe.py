@@ -6,6 +6,7 @@ from typing import Any
 
 from eligibility.ir.model import (
     AgeRule,
+    AllergyRule,
     AllOf,
     AnyOf,
     ConditionRule,
@@ -105,6 +106,8 @@ def describe(rule: Any) -> str:
         return _concept("medication", rule)
     if isinstance(rule, ProcedureRule):
         return _concept("procedure", rule)
+    if isinstance(rule, AllergyRule):
+        return f"allergy to {rule.label or rule.substance}" + (f" ({rule.status})" if rule.status != "any" else "")
     if isinstance(rule, PregnancyRule):
         return rule.state.replace("_", " ")
     if isinstance(rule, SmokingRule):
