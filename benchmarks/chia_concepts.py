@@ -170,6 +170,9 @@ def leaves_of(rules: list[Any], negated: bool = False) -> list[Leaf]:
             # Chia annotates pregnancy and lactation as Conditions
             kind = "condition" if rule.kind == "pregnancy" else rule.kind
             out.append(Leaf(kind, rule.span, rule.text or "", negated, getattr(rule, "window", None) is not None))
+            # "antidiabetic drugs other than metformin": each exception is a mention of the same kind
+            # (carved out, so not negated; Chia marks "except" a negation about a third of the time)
+            out.extend(Leaf(kind, s, "", False, False) for s in getattr(rule, "exception_spans", ()))
     return out
 
 

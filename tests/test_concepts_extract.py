@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import eligibility
 from eligibility.ir.model import (
     AllOf,
     AnyOf,
@@ -402,3 +403,17 @@ def test_negating_a_phrase_flips_it_into_not(phrase: str, negation: str, prefix:
     negated = extract_concepts(prefix + negation + phrase)
     assert len(negated) == 1 and isinstance(negated[0], Not)
     assert concepts(negated) == concepts(plain)
+
+
+def test_an_exception_keeps_where_it_is_named_and_its_words_are_understood() -> None:
+    text = "history of any malignancy except basal cell carcinoma"
+    (rule,) = extract_concepts(text, 0, "exclusion")
+    assert rule.exceptions == ["basal_cell_carcinoma"]
+    assert [text[a:b] for a, b in rule.exception_spans] == ["except basal cell carcinoma"]
+    text = "anticoagulants (aspirin and clopidogrel are allowed)"
+    (rule,) = extract_concepts(text, 0, "exclusion")
+    assert [text[a:b] for a, b in rule.exception_spans] == ["aspirin", "clopidogrel are allowed"]
+    # so the criterion is structured, not partial with "except ..." left over
+    ruleset = eligibility.parse("Exclusion Criteria:\n- history of any malignancy except basal cell carcinoma\n"
+                                "- Use of antidiabetic drugs other than metformin within 3 months\n", text=True)[0]
+    assert [(c.status.value, c.unparsed) for c in ruleset.criteria] == [("structured", []), ("structured", [])]

@@ -170,6 +170,8 @@ class ConceptRule(_Leaf):
     codes: list[Code] = Field(default_factory=list)
     classes: list[str] = Field(default_factory=list)
     exceptions: list[str] = Field(default_factory=list)
+    # where the criterion names each exception ("other than metformin"), in order
+    exception_spans: list[Span] = Field(default_factory=list)
     window: Window | None = None
 
 

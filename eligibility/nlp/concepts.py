@@ -322,6 +322,7 @@ class _Mention:
     cause_alone: bool = False  # a cause whose effect is no mention ("hospitalization due to X")
     reason: str | None = None  # why a generic mention is a manual check
     word_end: int | None = None  # where the allergy word ends, before its objects were added to the mention
+    carved: tuple[int, int] | None = None  # an exception's words with its trigger ("other than metformin")
 
 
 @cache
@@ -1191,7 +1192,7 @@ def _apply_exceptions_and_examples(
             target = head_before(open_at)
             if target is None or not inside:
                 continue
-            _carve(k, target, inside)
+            _carve(k, target, inside, (pos, toks[b].end))
             continue
         end = region_end(pos)
         inside = [m for m in live if toks[b].end <= m.start < end and not m.dropped]
@@ -1199,7 +1200,7 @@ def _apply_exceptions_and_examples(
         if target is None:
             continue
         if inside:
-            _carve(k, target, inside)
+            _carve(k, target, inside, (pos, toks[b].end))
         else:
             tail = _tokenize(text[toks[b].end : end])
             cats = {v for _, _, c, v in _find_triggers(tail) if c == "manual"}
@@ -1259,9 +1260,18 @@ def _apply_exceptions_and_examples(
             m.dropped = True
 
 
-def _carve(k: _Knowledge, target: _Mention, inside: list[_Mention]) -> None:
+def _carve(k: _Knowledge, target: _Mention, inside: list[_Mention], trigger: tuple[int, int]) -> None:
+    """Carve ``inside`` out of ``target``; the trigger's words ("except",
+    "is allowed") go with the exception nearest to them."""
+    carved = [m for m in inside if m.kind == target.kind and m.kind in ("condition", "medication", "procedure")]
+    for m in carved:
+        m.carved = (m.start, m.end)
+    if carved:
+        near = carved[0] if trigger[1] <= carved[0].start else carved[-1]
+        near.carved = (min(near.start, trigger[0]), max(near.end, trigger[1]))
+    ids = {id(m) for m in carved}
     for m in inside:
-        if m.kind == target.kind and m.kind in ("condition", "medication", "procedure"):
+        if id(m) in ids:
             target.exceptions.append(m)
         else:
             target.unless_rules.append(m)
@@ -1470,11 +1480,14 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         return leaves[0] if len(leaves) == 1 else _wrap_any(text, offset, leaves)
     lex = k.lexicons[m.kind]
     exceptions = list(dict.fromkeys(x.value for x in m.exceptions))
+    exception_spans = list(dict.fromkeys((offset + a, offset + b) for a, b in (x.carved or (x.start, x.end)
+                                                                                for x in m.exceptions)))
     common: dict[str, object]
     if m.label is not None:
         # uncoded: no codes, the label is what the matcher looks for in a record's text
         common = {"concept": m.value, "label": m.label, "codes": [], "classes": ["imaging"] if m.imaging else [],
-                  "exceptions": exceptions, "window": m.window, "span": span, "text": snippet}
+                  "exceptions": exceptions, "exception_spans": exception_spans, "window": m.window, "span": span,
+                  "text": snippet}
     else:
         concept = lex.get(m.value)
         if concept is None:
@@ -1485,6 +1498,7 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
             "codes": _codes(lex, concept.id),
             "classes": sorted(lex.ancestors(concept.id)),
             "exceptions": exceptions,
+            "exception_spans": exception_spans,
             "window": m.window,
             "span": span,
             "text": snippet,

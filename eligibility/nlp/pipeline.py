@@ -25,6 +25,7 @@ from eligibility.ir.model import (
     Criterion,
     HealthyVolunteersRule,
     ManualRule,
+    MedicationRule,
     Not,
     ProcedureRule,
     Rule,
@@ -133,6 +134,9 @@ def spans_of(rule: Any) -> Iterable[tuple[int, int]]:
     if isinstance(rule, AllergyRule):
         if rule.allergy_span is not None:
             yield rule.allergy_span
+        return
+    if isinstance(rule, ConditionRule | MedicationRule | ProcedureRule):
+        yield from rule.exception_spans
         return
     if isinstance(rule, BaseModel) and not ({"children", "child"} & type(rule).model_fields.keys()):
         return
