@@ -417,3 +417,9 @@ def test_an_exception_keeps_where_it_is_named_and_its_words_are_understood() -> 
     ruleset = eligibility.parse("Exclusion Criteria:\n- history of any malignancy except basal cell carcinoma\n"
                                 "- Use of antidiabetic drugs other than metformin within 3 months\n", text=True)[0]
     assert [(c.status.value, c.unparsed) for c in ruleset.criteria] == [("structured", []), ("structured", [])]
+
+
+def test_a_colon_after_other_words_does_not_replace_what_came_before() -> None:
+    rules = extract_concepts("Have diagnosed COPD stage III or IV according to GOLD criteria: a baseline "
+                             "post-bronchodilator FEV1 <50% of predicted and chronic bronchitis", 0, "inclusion")
+    assert "copd" in concepts(rules)

@@ -1120,6 +1120,12 @@ def _apply_colon_lists(text: str, toks: list[_Tok], mentions: list[_Mention], cl
     while colon != -1:
         head = [m for m in mentions if m.end <= colon and not m.dropped and text[m.end : colon].count(";") == 0
                 and "." not in text[m.end : colon]]
+        # the colon introduces a list of the head's kind only right after it
+        # ("Transplant patients:", "... associated with osteoporosis:"), not
+        # after other words ("COPD stage III according to GOLD criteria: FEV1 ...")
+        last_end = max((m.end for m in mentions if m.end <= colon), default=-1)
+        if head and len(_WORD.findall(text[last_end:colon])) > 3:
+            head = []
         after_end = len(text)
         semi = text.find(";", colon)
         if semi != -1:
