@@ -423,3 +423,13 @@ def test_a_colon_after_other_words_does_not_replace_what_came_before() -> None:
     rules = extract_concepts("Have diagnosed COPD stage III or IV according to GOLD criteria: a baseline "
                              "post-bronchodilator FEV1 <50% of predicted and chronic bronchitis", 0, "inclusion")
     assert "copd" in concepts(rules)
+
+
+def test_an_abbreviation_in_parentheses_is_the_same_mention() -> None:
+    text = "Previous myocardial infarction (MI) or chronic obstructive pulmonary disease (COPD)"
+    rules = extract_concepts(text, 0, "exclusion")
+    assert [text[slice(*x.span)] for x in leaves(rules)] == [
+        "myocardial infarction (MI)", "chronic obstructive pulmonary disease (COPD)"]
+    # an example in parentheses stays an example of its class
+    rules = extract_concepts("autoimmune disease (SLE)", 0, "exclusion")
+    assert isinstance(rules[0], AnyOf) and len(rules[0].children) == 2

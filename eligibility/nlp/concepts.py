@@ -655,6 +655,36 @@ def _objects_after(mentions: list[_Mention], idx: int, clause_of: Callable[[int]
     return out
 
 
+# used with .match(text, pos): anchored at the end of a mention
+_ABBREVIATION_AFTER = re.compile(r"\s*\(\s*([A-Za-z][A-Za-z0-9-]{0,9})\s*\)")
+
+
+def _absorb_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
+    """"Myocardial infarction (MI)": the abbreviation in parentheses is the
+    same mention, not a second one (nor an example of a class). It is when
+    the lexicon reads it as the same concept, or when nothing else reads it
+    and it looks like the initials (capitals, the same first letter)."""
+    if "(" not in text:
+        return
+    by_start = {m.start: m for m in mentions}
+    for m in list(mentions):
+        if m.kind not in ("condition", "medication", "procedure") or m.generic:
+            continue
+        hit = _ABBREVIATION_AFTER.match(text, m.end)
+        if hit is None:
+            continue
+        abbr, at = hit.group(1), hit.start(1)
+        inner = by_start.get(at)
+        if inner is not None:
+            if inner.value != m.value or inner.end != hit.end(1):
+                continue
+            mentions.remove(inner)
+        elif sum(c.isupper() for c in abbr) < 2 or abbr[0].lower() != text[m.start].lower():
+            continue
+        last = next((i for i in range(m.last + 1, len(toks)) if toks[i].end >= hit.end(1)), m.last)
+        m.end, m.last = hit.end(), last
+
+
 def _objects_before(text: str, mentions: list[_Mention], idx: int, clause_of: Callable[[int], int]) -> list[_Mention]:
     """The objects of "aspirin or heparin is contraindicated", right before
     mention ``idx``: the last is followed by "is"/"are", the others are list
@@ -891,6 +921,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     _resolve_ellipsis(text, toks, mentions)
     _shared_heads(text, toks, mentions, blocked)
     _filter_abbreviations(text, toks, mentions)
+    _absorb_abbreviations(text, toks, mentions)
     if not mentions:
         return []
 
