@@ -327,3 +327,15 @@ def test_a_longer_ellipsis_item_wins_over_one_word() -> None:
     assert [x.text for x in rule.children] == ["major organ", "bone marrow transplantation"]
     rule = one("renal, hepatic or immune disease", "exclusion")
     assert [x.concept for x in rule.children] == ["kidney_disease", "liver_disease", "immune_disease"]
+
+
+def test_more_condition_heads_make_uncoded_conditions_with_their_modifiers() -> None:
+    for text, label in (("psychiatric disturbances", "psychiatric disturbances"),
+                        ("leptomeningeal involvement", "leptomeningeal involvement"),
+                        ("unresolved toxicity", "toxicity")):  # "unresolved" is a status, not a kind
+        found = [x for x in leaves(extract_concepts(text, 0, "exclusion")) if getattr(x, "label", None) == label]
+        assert found and uncoded(found[0]) and found[0].kind == "condition", text
+    # alone, an event or an episode names nothing; with a lexicon word it is that word's concept
+    assert not extract_concepts("any event", 0, "exclusion")
+    (rule,) = extract_concepts("prior hypoglycemic episodes", 0, "exclusion")
+    assert rule.concept == "hypoglycemia" and rule.status == "history"
