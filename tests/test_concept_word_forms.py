@@ -339,3 +339,15 @@ def test_more_condition_heads_make_uncoded_conditions_with_their_modifiers() -> 
     assert not extract_concepts("any event", 0, "exclusion")
     (rule,) = extract_concepts("prior hypoglycemic episodes", 0, "exclusion")
     assert rule.concept == "hypoglycemia" and rule.status == "history"
+
+
+def test_allergens_that_are_not_drugs_are_read_only_in_the_allergy_list() -> None:
+    rule = one("Patients with documented allergies to propofol, eggs or egg products, or soy or soy products",
+               "exclusion")
+    assert [x.substance for x in rule.children] == ["propofol", "egg", "soy"]
+    assert [x.codes[0].code for x in rule.children[1:]] == ["91930004", "714035009"]
+    # a substance after another clause, or after words that are not a list, is not an allergen
+    assert [x.substance for x in leaves(extract_concepts("Allergy to neomycin; eats fish daily", 0, "exclusion"))
+            if isinstance(x, AllergyRule)] == ["neomycin"]
+    assert not any(isinstance(x, AllergyRule) and x.substance == "fish" for x in
+                   leaves(extract_concepts("Allergy to neomycin in patients who eat fish", 0, "exclusion")))

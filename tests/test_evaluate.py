@@ -243,3 +243,27 @@ def test_an_allergy_to_a_substance_outside_the_lexicon_is_unknown_unless_named()
     outcome = evaluate_rule(rule, woman(allergies=[allergy("Latex allergy")]), AS_OF)
     assert outcome.verdict is U and "not in the lexicon" in outcome.reason
     assert evaluate_rule(rule, woman(allergies=[allergy("Tandospirone")]), AS_OF).verdict is M
+
+
+def test_a_condition_about_allergies_reads_the_allergy_list_too() -> None:
+    latex = ConditionRule(concept="latex_allergy", label="latex allergy", classes=["allergy"],
+                          codes=[{"system": "snomed", "code": "300916003"}])  # type: ignore[list-item]
+    recorded = woman(allergies=[allergy("Latex allergy", ("snomed", "300916003"))])
+    assert evaluate_rule(latex, recorded, AS_OF).verdict is M
+    assert evaluate_rule(latex, woman(), AS_OF).verdict is N
+    # any allergy: a recorded one the lexicon knows is one
+    any_allergy = ConditionRule(concept="allergy", label="allergy")
+    assert evaluate_rule(any_allergy, recorded, AS_OF).verdict is M
+    # other condition rules do not look at allergies
+    ra_rule = ConditionRule(concept="rheumatoid_arthritis", label="rheumatoid arthritis")
+    assert evaluate_rule(ra_rule, recorded, AS_OF).verdict is N
+
+
+def test_an_allergy_to_a_food_or_material_matches_synthea_allergy_codes() -> None:
+    (rule,) = extract_concepts("Known allergy to eggs, shellfish or latex", 0, "exclusion")
+    assert isinstance(rule, AnyOf) and [x.substance for x in rule.children] == ["egg", "shellfish", "latex"]
+    # Synthea writes "Shellfish allergy" with SNOMED 300913006 on AllergyIntolerance
+    synthea = woman(allergies=[allergy("Shellfish allergy", ("snomed", "300913006"))])
+    assert evaluate_rule(rule, synthea, AS_OF).verdict is M
+    pollen = woman(allergies=[allergy("Allergy to grass pollen", ("snomed", "418689008"))])
+    assert evaluate_rule(rule, pollen, AS_OF).verdict is N

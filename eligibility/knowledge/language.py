@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from eligibility.knowledge.concepts import triggers
 from eligibility.knowledge.paths import load_yaml
@@ -39,12 +39,24 @@ class _Heads(BaseModel):
     not_modifiers: list[str]
 
 
+class AllergenSubstance(BaseModel):
+    """A substance other than a drug that criteria name as an allergen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    names: list[str] = Field(min_length=1)
+    snomed: list[str] = []
+
+
 class _Allergy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     words: list[str]
     concepts: list[str]
     manual_objects: list[str]
+    substances: list[AllergenSubstance] = []
+    between: list[str] = []
 
 
 class _KindHeads(BaseModel):

@@ -192,6 +192,8 @@ def _healthy(rule: HealthyVolunteersRule, trial_conditions: list[str]) -> Outcom
 def _fact_dates(fact: Fact) -> tuple[date | None, date | None]:
     if isinstance(fact, ConditionFact):
         return fact.onset, fact.abatement
+    if isinstance(fact, AllergyFact):
+        return fact.recorded, None
     if isinstance(fact, MedicationFact):
         return fact.start, fact.end
     if isinstance(fact, ProcedureFact):
@@ -208,7 +210,7 @@ def _in_window(fact: Fact, w: Window | None, as_of: date) -> bool:
         last_seen = end or start
         if last_seen is None:
             return False
-        if isinstance(fact, ConditionFact | MedicationFact) and end is None and _ongoing(fact, as_of):
+        if isinstance(fact, ConditionFact | MedicationFact | AllergyFact) and end is None and _ongoing(fact, as_of):
             return True
         return last_seen >= earliest
     return True
@@ -223,13 +225,18 @@ def _ongoing(fact: Fact, as_of: date) -> bool:
         if fact.end is not None:
             return fact.end >= as_of
         return (fact.status or "active") in ("active", "on-hold", "intended")
+    if isinstance(fact, AllergyFact):
+        return (fact.clinical_status or "active") == "active"
     return False
 
 
-def _fact_index(patient: Patient, kind: Literal["condition", "medication", "procedure"]) -> FactIndex:
+def _fact_index(patient: Patient, kind: Literal["condition", "medication", "procedure"],
+                with_allergies: bool = False) -> FactIndex:
     """The index of the patient's facts of one kind (refuted and erroneous
     conditions left out), built once for all rules of all trials matched
-    against the patient; rebuilt if the list was replaced or grown since."""
+    against the patient; rebuilt if the list was replaced or grown since.
+    ``with_allergies``: the conditions and the allergy list together, for a
+    condition rule about allergies ("latex allergy", "history of allergies")."""
     source: Sequence[Fact]
     if kind == "condition":
         source = patient.conditions
@@ -237,22 +244,27 @@ def _fact_index(patient: Patient, kind: Literal["condition", "medication", "proc
         source = patient.medications
     else:
         source = patient.procedures
-    cached = patient._matcher_cache.get(kind)
-    if cached is not None and cached[0] is source and cached[1] == len(source):
+    key = "condition+allergies" if with_allergies else kind
+    size = len(source) + (len(patient.allergies) if with_allergies else 0)
+    cached = patient._matcher_cache.get(key)
+    if cached is not None and cached[0] is source and cached[1] == size:
         index: FactIndex = cached[2]
         return index
     facts: Sequence[Fact] = source
     if kind == "condition":
         facts = [f for f in patient.conditions if f.verification_status not in ("refuted", "entered-in-error")]
+        if with_allergies:
+            facts = [*facts, *patient.allergies]
     index = FactIndex(kind, facts)
-    patient._matcher_cache[kind] = (source, len(source), index)
+    patient._matcher_cache[key] = (source, size, index)
     return index
 
 
 def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Patient, as_of: date,
              targets: frozenset[str] = frozenset()) -> Outcome:
     noun = {"condition": "condition", "medication": "medication", "procedure": "procedure"}[rule.kind]
-    index = _fact_index(patient, rule.kind)
+    allergic = isinstance(rule, ConditionRule) and (rule.concept == "allergy" or "allergy" in rule.classes)
+    index = _fact_index(patient, rule.kind, with_allergies=allergic)
     # A class named in an exclusion ("diseases affecting bone metabolism") does
     # not exclude the condition the trial itself requires (osteoporosis).
     candidates = [
@@ -320,8 +332,7 @@ def _allergy(rule: AllergyRule, patient: Patient, as_of: date) -> Outcome:
     label = rule.label or rule.substance.replace("_", " ")
     found = [m.fact for m in find_matches(wanted, facts)]
     if rule.status == "active":
-        found = [f for f in found if (isinstance(f, AllergyFact) and (f.clinical_status or "active") == "active")
-                 or (isinstance(f, ConditionFact) and _ongoing(f, as_of))]
+        found = [f for f in found if _ongoing(f, as_of)]
     if found:
         return Outcome(verdict=MET, reason=f"{found[0].label()} in the record (allergy to {label})",
                        evidence=[Evidence.of(f, _fact_dates(f)[0] or getattr(f, "recorded", None)) for f in found[:10]])

@@ -155,7 +155,7 @@ from eligibility.knowledge.concepts import (
     tokens,
     triggers,
 )
-from eligibility.knowledge.language import filler_words, language, word_forms
+from eligibility.knowledge.language import AllergenSubstance, filler_words, language, word_forms
 
 __all__ = ["extract_concepts", "manual_category"]
 
@@ -685,6 +685,55 @@ def _absorb_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention])
         m.end, m.last = hit.end(), last
 
 
+@cache
+def _substance_table() -> tuple[re.Pattern[str], dict[str, AllergenSubstance], frozenset[str]]:
+    """The non-drug allergens of rules/word_forms.yaml: one pattern of their
+    names, the entry of each normalized name, the words allowed between."""
+    allergy = word_forms().allergy
+    by_name = {normalize(n): sub for sub in allergy.substances for n in sub.names}
+    names = sorted({n for sub in allergy.substances for n in sub.names}, key=len, reverse=True)
+    pattern = re.compile(r"(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names) + r")\b",
+                         re.IGNORECASE)
+    return pattern, by_name, frozenset(w.lower() for w in allergy.between)
+
+
+_SUBSTANCE_GAP = re.compile(r"[\s,/():.]+|[\w'’.-]+")
+
+
+def _substances_after(text: str, g: _Mention, objects: list[_Mention], clause_of: Callable[[int], int]) -> list[_Mention]:
+    """Non-drug allergens in the list after an allergy word ("to eggs, fish
+    or latex"), read up to the first word that is neither an allergen, a
+    drug object nor a joining word; uncoded mentions labelled with the name."""
+    pattern, by_name, between = _substance_table()
+    end = len(text)
+    pos = g.end
+    starts = {m.start: m for m in objects}
+    out: list[_Mention] = []
+    while pos < end and clause_of(pos) == clause_of(g.start):
+        obj = starts.get(pos)
+        if obj is not None:
+            pos = obj.end
+            continue
+        hit = pattern.match(text, pos)
+        if hit is not None and (pos == 0 or not text[pos - 1].isalnum()):
+            sub = by_name.get(normalize(hit.group()))
+            if sub is not None:
+                out.append(_Mention("medication", sub.id, g.last, g.last, hit.start(), hit.end(), label=sub.names[0]))
+                pos = hit.end()
+                continue
+        gap = _SUBSTANCE_GAP.match(text, pos)
+        if gap is None:
+            break
+        word = gap.group()
+        if word[0].isalnum() or word[0] in "'’":
+            if word.lower().rstrip(".") not in between:
+                break
+        elif ";" in word:
+            break
+        pos = gap.end()
+    return out
+
+
 def _objects_before(text: str, mentions: list[_Mention], idx: int, clause_of: Callable[[int], int]) -> list[_Mention]:
     """The objects of "aspirin or heparin is contraindicated", right before
     mention ``idx``: the last is followed by "is"/"are", the others are list
@@ -723,6 +772,9 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
             after = text[g.start : (objects[-1].end if objects else g.end) + 40]
             # a brand beside its drug ("clopidogrel (Plavix)") is the same allergen
             drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]
+            # "allergy to eggs, latex or penicillin": substances that are not drugs are allergens too
+            drugs = sorted(drugs + _substances_after(text, g, objects, clause_of), key=lambda d: d.start)
+            drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]  # "soy or soy products"
             if drugs:
                 g.allergens, g.generic = drugs, False
                 # "allergy or hypersensitivity to topiramate": the drugs are shared
@@ -1560,6 +1612,7 @@ def _allergy_leaves(text: str, offset: int, m: _Mention, allergy_word: bool) -> 
     word_end = m.word_end if m.word_end is not None else m.end
     allergy_span = (offset + m.start, offset + word_end) if allergy_word else None
     out: list[Rule] = []
+    substances = _substance_table()[1]
     for drug in m.allergens:
         concept = med.get(drug.value) if drug.label is None else None
         if concept is not None:
@@ -1567,6 +1620,9 @@ def _allergy_leaves(text: str, offset: int, m: _Mention, allergy_word: bool) -> 
             codes, classes = _codes(med, concept.id), sorted(med.ancestors(concept.id))
         else:
             substance, name, codes, classes = drug.value, drug.label or drug.value, [], []
+            listed = substances.get(normalize(name))
+            if listed is not None and listed.id == drug.value:
+                codes = [Code(system="snomed", code=c) for c in listed.snomed]
         out.append(AllergyRule(substance=substance, label=name, codes=codes, classes=classes,
                                status=status, span=(offset + drug.start, offset + drug.end),  # type: ignore[arg-type]
                                text=text[drug.start : drug.end], allergy_span=allergy_span))
