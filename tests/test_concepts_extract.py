@@ -433,3 +433,12 @@ def test_an_abbreviation_in_parentheses_is_the_same_mention() -> None:
     # an example in parentheses stays an example of its class
     rules = extract_concepts("autoimmune disease (SLE)", 0, "exclusion")
     assert isinstance(rules[0], AnyOf) and len(rules[0].children) == 2
+
+
+def test_the_following_introduces_a_list_not_a_cause() -> None:
+    # a pregnancy leaf wrapped by a cause once left the pregnant/lactating merge with nothing to span
+    rules = extract_concepts("with any of the following individuals: pregnant or nursing women; children =< 5 years",
+                             0, "exclusion")
+    assert [x.kind for x in leaves(rules)] == ["pregnancy"] and leaves(rules)[0].state == "pregnant_or_lactating"
+    rules = extract_concepts("stroke following surgery", 0, "exclusion")
+    assert {x.kind for x in leaves(rules)} == {"condition", "procedure", "manual"}

@@ -612,6 +612,10 @@ def _attach_causes(text: str, mentions: list[_Mention], clause_of: Callable[[int
         follow = [m for m in live if m.start >= e and not m.dropped and clause_of(m.start) == clause_of(s)]
         if not follow or len(_WORD.findall(text[e : follow[0].start])) > 3:
             continue
+        # "any of the following: ..." introduces a list; "stroke following surgery" is a cause
+        if hit.group().lower().endswith("following") and (
+                text[max(0, s - 4) : s].lower() == "the " or ":" in text[e : follow[0].start]):
+            continue
         causes = [follow[0]]
         for m in follow[1:]:
             if not _gap_is_list(text, [], causes[-1], m):
@@ -1768,13 +1772,10 @@ def _manual_ir_category(category: str) -> Literal[
 def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool) -> Rule | None:
     leaves: list[Rule] = []
     seen: set[tuple[object, ...]] = set()
-    states: list[str] = []
     for m in group:
         leaf = _leaf(text, offset, m)
         if leaf is None:
             continue
-        if isinstance(leaf, PregnancyRule):
-            states.append(leaf.state)
         if len(group) > 1:
             key = _key(leaf)
             if key in seen:
@@ -1788,8 +1789,9 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
     gaps = " ".join(text[group[i].end : group[i + 1].start].lower() for i in range(len(group) - 1))
     gap_words = set(_WORD.findall(gaps))
     is_or = bool(gap_words & _OR_WORDS) or "/" in gaps
-    if {"pregnant", "lactating"} <= set(states) and is_or:
-        preg = [r for r in leaves if isinstance(r, PregnancyRule) and r.state in ("pregnant", "lactating")]
+    preg = [r for r in leaves if isinstance(r, PregnancyRule) and r.state in ("pregnant", "lactating")]
+    # (both states, each a leaf of its own: one wrapped in a group stays as it is)
+    if {"pregnant", "lactating"} <= {r.state for r in preg} and is_or:
         a, b = _span_of(preg)
         merged = PregnancyRule(state="pregnant_or_lactating", span=(a, b), text=text[a - offset : b - offset])
         leaves = [r for r in leaves if r not in preg]
