@@ -442,3 +442,11 @@ def test_the_following_introduces_a_list_not_a_cause() -> None:
     assert [x.kind for x in leaves(rules)] == ["pregnancy"] and leaves(rules)[0].state == "pregnant_or_lactating"
     rules = extract_concepts("stroke following surgery", 0, "exclusion")
     assert {x.kind for x in leaves(rules)} == {"condition", "procedure", "manual"}
+
+
+def test_a_name_interrupted_by_its_abbreviation_is_still_read() -> None:
+    text = "angiotensin converting enzyme (ACE) inhibitors or phosphodiesterase 5 (PDE5) inhibitors"
+    rules = extract_concepts(text, 0, "exclusion")
+    assert [(x.concept, text[slice(*x.span)]) for x in leaves(rules)] == [
+        ("ace_inhibitor", "angiotensin converting enzyme (ACE) inhibitors"),
+        ("pde5_inhibitor", "phosphodiesterase 5 (PDE5) inhibitors")]

@@ -111,3 +111,12 @@ def test_procedure_by_code_and_status_code() -> None:
                       codes=[Coding(system="snomed", code="73761001", display="Colonoscopy")]),
     ]
     assert [m.fact.resource_id for m in find_matches(rule, facts)] == ["p1"]
+
+
+def test_vitamin_b_12_as_synthea_writes_it_is_vitamin_b12() -> None:
+    from eligibility.knowledge.concepts import drug_name_tokens, medications
+
+    assert drug_name_tokens("Vitamin B 12 5 MG/ML Injectable Solution") == ["vitamin", "b12"]
+    assert medications().find_in_text("Vitamin B 12 5 MG/ML Injectable Solution", drug=True) == {"cyanocobalamin"}
+    # a dose after another letter stays a dose
+    assert drug_name_tokens("Hepatitis B vaccine 10 MCG") == ["hepatitis", "b", "vaccine"]

@@ -232,6 +232,9 @@ def drug_name_tokens(text: str, *, keep_salts: bool = False) -> list[str]:
     Extended Release Oral Tablet" -> ["metformin"]."""
     out: list[str] = []
     for tok in tokens(text):
+        if len(out) > 1 and out[-2] == "vitamin" and len(out[-1]) == 1 and tok.isdigit():
+            out[-1] += tok  # "Vitamin B 12" is vitamin b12, not a dose of vitamin B
+            continue
         if tok in _FORM_WORDS or _NUMBER.match(tok) or (not keep_salts and tok in _SALT_WORDS):
             continue
         out.append(tok)

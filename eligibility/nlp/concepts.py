@@ -659,6 +659,35 @@ def _objects_after(mentions: list[_Mention], idx: int, clause_of: Callable[[int]
     return out
 
 
+_ABBREVIATION_INSIDE = re.compile(r"(?<=\w)\s*\(\s*[A-Za-z][A-Za-z0-9-]{0,9}\s*\)(?=\s*\w)")
+
+
+def _names_across_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention], shouting: bool) -> None:
+    """"Angiotensin converting enzyme (ACE) inhibitors": a lexicon name the
+    abbreviation interrupts. The names are looked for again with the
+    parenthesis blanked out; one that spans it replaces the mentions inside."""
+    holes = [h.span() for h in _ABBREVIATION_INSIDE.finditer(text)]
+    if not holes:
+        return
+    masked = list(text)
+    for a, b in holes:
+        masked[a:b] = " " * (b - a)
+    blank = "".join(masked)
+    mtoks = _tokenize(blank)
+    found = _find_mentions(blank, mtoks, shouting, _joined_until(blank, mtoks))
+    starts = {t.start: i for i, t in enumerate(toks)}
+    ends = {t.end: i for i, t in enumerate(toks)}
+    for m in found:
+        if not any(m.start < a and b < m.end for a, b in holes):
+            continue
+        if m.start not in starts or m.end not in ends:
+            continue
+        m.first, m.last = starts[m.start], ends[m.end]
+        mentions[:] = [x for x in mentions if x.end <= m.start or x.start >= m.end]
+        mentions.append(m)
+    mentions.sort(key=lambda x: x.start)
+
+
 # used with .match(text, pos): anchored at the end of a mention
 _ABBREVIATION_AFTER = re.compile(r"\s*\(\s*([A-Za-z][A-Za-z0-9-]{0,9})\s*\)")
 
@@ -879,7 +908,7 @@ _QUALIFIER_HINT = re.compile(
 )
 _OBJECT_CONTEXT = re.compile(
     r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
-    r"sensitivity\s+to|refus\w*\s+to)",
+    r"sensitivity\s+to|refus\w*\s+to|interact\w*\s+with|interfer\w*\s+with)",
     re.IGNORECASE,
 )
 # used with .match(text, pos): anchored at the end of the mention
@@ -964,6 +993,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     shouting = n_letters >= _SHOUTING_MIN_LETTERS and len(_NON_UPPER.sub("", text)) > 0.8 * n_letters
     reach = _joined_until(text, toks)
     mentions = _find_mentions(text, toks, shouting, reach)
+    if "(" in text:
+        _names_across_abbreviations(text, toks, mentions, shouting)
     trigs = _find_triggers(toks)
     # words inside trigger phrases ("no symptoms of", "diagnosis of") are read as triggers
     blocked = {t for a, b, cat, _ in trigs if cat != "term" for t in range(a, b + 1)}
