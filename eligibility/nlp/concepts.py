@@ -911,6 +911,10 @@ _OBJECT_CONTEXT = re.compile(
     r"sensitivity\s+to|refus\w*\s+to|interact\w*\s+with|interfer\w*\s+with)",
     re.IGNORECASE,
 )
+# searched in the 40 characters before a generic drug word (ends there)
+_CONTROLLED_BY = re.compile(r"\b(?:(?:un)?controlled|control|(?:un)?managed|treated|despite|adherence\s+to|compliance\s+with|"
+                            r"changes?\s+(?:in|of|to))\s+(?:by\s+|with\s+|on\s+)?(?:the\s+|a\s+|any\s+|oral\s+)?$",
+                            re.IGNORECASE)
 # used with .match(text, pos): anchored at the end of the mention
 _CONTRAINDICATED_AFTER = re.compile(r"\s*(?:\)\s*)?(?:is|are)\s+(?:\w+\s+)?contra-?indicated\b", re.IGNORECASE)
 _HAS_UNIT = re.compile(r"(?:\d|\b(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|year|month)\b)", re.IGNORECASE)
@@ -1034,6 +1038,9 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
                 and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
             m.dropped = m.object_of = True
+        if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
+            # "heart failure uncontrolled by medication": how it is controlled, not a drug to look for
+            m.dropped = True
         if m.kind in ("medication", "procedure") and _CONTRAINDICATED_AFTER.match(text, m.end):
             m.dropped = m.object_of = True  # "patients in whom aspirin is contraindicated"
         if m.kind == "pregnancy" and m.value == "childbearing_potential" and re.match(
