@@ -19,7 +19,10 @@ Mentions
     consent", "clinical trial", "family history", "liver function" ...) block
     what they cover. Abbreviations match case-sensitively; two-letter ones
     ("MS", "RA", "TB") only inside parentheses or beside another mention of
-    the same kind, never in text written all in capitals.
+    the same kind, never in text written all in capitals. An abbreviation in
+    parentheses after its mention ("myocardial infarction (MI)") joins the
+    mention; one that interrupts a name ("angiotensin converting enzyme
+    (ACE) inhibitors") does not break it.
 Word formation (rules/word_forms.yaml)
     Words no lexicon name covers are still read, as *uncoded* leaves (no
     codes; the label is what the matcher looks for in a record's text):
@@ -32,12 +35,21 @@ Word formation (rules/word_forms.yaml)
     procedure heads alone are not read. Generic words ("serious illness", "medical condition",
     "contraindication to MRI", "good general health", "medications known to
     prolong QT") are a ``ManualRule``
-    for a clinician, never a condition to look up; a contraindication's
-    objects are part of it. An allergy or intolerance to named drugs
-    ("hypersensitivity to clopidogrel or ticagrelor") is one uncoded allergy
-    leaf per drug ("allergy to clopidogrel", classes allergy/drug_allergy,
-    concept ``allergy_to_<drug concept>``), never a medication rule; to the
-    study drug or its components it is a manual check.
+    for a clinician, never a condition to look up (``about`` says whether it
+    names a condition, a drug or a procedure); a contraindication's objects
+    are part of it. A generic drug word before "abuse", "allergy", "screen"
+    ... is a modifier ("drug abuse"), and after "controlled by", "despite"
+    ... it is how a condition is managed: neither is read.
+Allergies
+    An allergy or intolerance to named drugs ("hypersensitivity to
+    clopidogrel or ticagrelor") is one ``AllergyRule`` per drug, with the
+    drug's codes and classes, spanning the drug's words (``allergy_span``:
+    the allergy word's); never a medication rule. Non-drug allergens in the
+    same list ("eggs, latex or shellfish", rules/word_forms.yaml) are
+    allergy leaves too. To the study drug or its components it is a manual
+    check. "Contraindication to aspirin" (or "aspirin is contraindicated")
+    is ``AnyOf(allergy to aspirin, manual)``: a recorded allergy decides it,
+    anything else is a clinician's call.
 Treatments
     A drug named as a treatment ("anticoagulation therapy", "chemotherapy",
     "corticosteroid treatment", shared: "anticoagulant or corticosteroid
@@ -66,7 +78,8 @@ Groups and logic
     Pregnant and lactating in one list become ``pregnant_or_lactating``.
 Colon lists
     "Transplant patients: bone marrow, kidney, liver" - when mentions or
-    resolvable items follow a colon, the list replaces the words before the
+    resolvable items follow a colon and at most three words lie between the
+    last mention and the colon, the list replaces the words before the
     colon; a bare item is looked up together with the head word(s) before the
     colon ("kidney" + "transplant").
 Ellipsis
@@ -88,7 +101,8 @@ Examples
 Exceptions
     After "except", "other than", "excluding", "unless", ... (or in a
     parenthesis with "are excluded"/"is allowed") the mentions are carved out
-    of the nearest preceding concept rule of the same kind (``exceptions``);
+    of the nearest preceding concept rule of the same kind (``exceptions``,
+    with where each is named, trigger words included, in ``exception_spans``);
     anything else (a manual phrase such as contraception, another kind)
     becomes ``AllOf(X, Not(Y))``.
 Negation
