@@ -333,7 +333,7 @@ def test_a_longer_ellipsis_item_wins_over_one_word() -> None:
 def test_more_condition_heads_make_uncoded_conditions_with_their_modifiers() -> None:
     for text, label in (("psychiatric disturbances", "psychiatric disturbances"),
                         ("leptomeningeal involvement", "leptomeningeal involvement"),
-                        ("unresolved toxicity", "toxicity")):  # "unresolved" is a status, not a kind
+                        ("cardiac toxicity", "cardiac toxicity")):  # alone, "toxicity" is a clinician's check
         found = [x for x in leaves(extract_concepts(text, 0, "exclusion")) if getattr(x, "label", None) == label]
         assert found and uncoded(found[0]) and found[0].kind == "condition", text
     # alone, an event or an episode names nothing; with a lexicon word it is that word's concept

@@ -450,3 +450,19 @@ def test_a_name_interrupted_by_its_abbreviation_is_still_read() -> None:
     assert [(x.concept, text[slice(*x.span)]) for x in leaves(rules)] == [
         ("ace_inhibitor", "angiotensin converting enzyme (ACE) inhibitors"),
         ("pde5_inhibitor", "phosphodiesterase 5 (PDE5) inhibitors")]
+
+
+def test_what_a_patient_recovered_from_is_no_requirement() -> None:
+    # neither "had surgery" nor "no surgery": recovery is a clinician's call
+    for text in ("Patients must have recovered from all toxicities of prior therapy", "recovered from surgery",
+                 "full recovery from major surgery", "recovered from the acute effects of chemotherapy"):
+        assert extract_concepts(text, 0, "inclusion") == [], text
+    # "resolved" is a status (history), not a negation
+    (rule,) = extract_concepts("resolved hepatitis B infection", 0, "inclusion")
+    assert rule.kind == "condition" and rule.status == "history"
+
+
+def test_one_requirement_named_twice_in_a_list_spans_both_names() -> None:
+    text = "Bleeding tendency or coagulopathy"
+    (rule,) = extract_concepts(text, 0, "exclusion")
+    assert rule.concept == "bleeding_disorder" and rule.span == (0, len(text))

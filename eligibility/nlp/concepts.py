@@ -909,7 +909,9 @@ _QUALIFIER_BEFORE = re.compile(
     r"levels?\s+of|serum|plasma|deficiency\s+of|response\s+to|resistant\s+to|refractory\s+to)"
     r"(?:\W+[\w-]+){0,3}?\W+(?:or|and)\W*$|"
     r"(family\s+history\s+of|"
-    r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of)\W*$",
+    r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of|"
+    # "recovered from surgery / toxicities": recovery is a clinician's call, what it was from no requirement
+    r"recover(?:ed|y)\s+from(?:\s+(?:the|all|any))?(?:\s+\w+){0,3}?|resolution\s+of(?:\s+(?:the|all|any))?(?:\s+\w+){0,3}?)\W*$",
     re.IGNORECASE,
 )
 # used with .match(text, pos): anchored at the end of the mention
@@ -917,7 +919,7 @@ _QUALIFIER_AFTER = re.compile(r"\s*(?:-|\s)?causing\b", re.IGNORECASE)
 # a word each _QUALIFIER_BEFORE phrase contains
 _QUALIFIER_HINT = re.compile(
     r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
-    r"resistant|refractory",
+    r"resistant|refractory|recover|resolution",
     re.IGNORECASE,
 )
 _OBJECT_CONTEXT = re.compile(
@@ -1831,7 +1833,14 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
         if len(group) > 1:
             key = _key(leaf)
             if key in seen:
-                continue
+                # "bleeding tendency or coagulopathy": one requirement said twice;
+                # next to each other, the one leaf spans both names
+                last = leaves[-1] if leaves else None
+                if last is not None and _key(last) == key and last.span is not None and leaf.span is not None:
+                    a, b = last.span[0], leaf.span[1]
+                    leaves[-1] = last.model_copy(update={"span": (a, b), "text": text[a - offset : b - offset]})
+                    continue
+                # apart ("diabetes, asthma or diabetes mellitus"): kept, so its words count as understood
             seen.add(key)
         rule = _with_causes(text, offset, m, _with_alternatives(text, offset, m, _as_treatment(m, leaf)))
         leaves.append(_with_unless(text, offset, m, rule, manual=False))
