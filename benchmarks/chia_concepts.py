@@ -165,7 +165,7 @@ def leaves_of(rules: list[Any], negated: bool = False) -> list[Leaf]:
                 out.append(Leaf("condition", rule.allergy_span, "", negated, False))
         elif isinstance(rule, ManualRule) and rule.about and rule.span:
             # a generic mention ("medical condition", "study drugs") read as a clinician's check
-            out.append(Leaf(rule.about, rule.span, rule.text or "", negated, False, generic=True))
+            out.extend(Leaf(kind, rule.span, rule.text or "", negated, False, generic=True) for kind in rule.about)
         elif rule.kind in ("condition", "medication", "procedure", "pregnancy") and rule.span:
             # Chia annotates pregnancy and lactation as Conditions
             kind = "condition" if rule.kind == "pregnancy" else rule.kind

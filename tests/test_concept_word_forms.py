@@ -206,7 +206,7 @@ def test_a_contraindication_to_a_drug_is_its_allergy_or_a_clinicians_call() -> N
         assert isinstance(rule, AnyOf), text
         kinds = [x.kind for x in rule.children]
         assert kinds[-1] == "manual" and set(kinds[:-1]) == {"allergy"}, text
-        assert rule.children[-1].about == "condition"
+        assert rule.children[-1].about == ["condition"]
         assert (rule.span[0], rule.span[1]) == (text.index("aspirin") if "whom" in text or text[0] == "a" else 0, len(text))
     # a procedure's contraindication stays a clinician's call
     rule = one("Contraindication to MRI", "exclusion")
@@ -219,12 +219,13 @@ def test_a_generic_drug_word_before_abuse_or_allergy_is_a_modifier() -> None:
     assert not [x for x in leaves(extract_concepts("drug allergies", 0, "exclusion")) if isinstance(x, ManualRule)]
     # a drug that interacts with another is a clinician's call; the other drug is its object, not a rule
     rule = one("use of any drugs that may interact with warfarin", "exclusion")
-    assert isinstance(rule, ManualRule) and rule.about == "medication" and rule.text.endswith("warfarin")
+    assert isinstance(rule, ManualRule) and rule.about == ["medication"] and rule.text.endswith("warfarin")
 
 
 def test_allergy_to_the_study_drug_is_manual() -> None:
     rule = one("Hypersensitivity to the study drug", "exclusion")
     assert isinstance(rule, ManualRule) and "ask the patient" in rule.reason
+    assert rule.about == ["condition", "medication"]
 
 
 def test_allergy_without_an_object_stays_the_allergy_class() -> None:

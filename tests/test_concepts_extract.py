@@ -466,3 +466,9 @@ def test_one_requirement_named_twice_in_a_list_spans_both_names() -> None:
     text = "Bleeding tendency or coagulopathy"
     (rule,) = extract_concepts(text, 0, "exclusion")
     assert rule.concept == "bleeding_disorder" and rule.span == (0, len(text))
+
+
+def test_mi_and_af_are_read_without_parentheses() -> None:
+    # listed in rules/word_forms.yaml (abbreviations.anywhere): in criteria they mean one thing
+    assert concepts(extract_concepts("MI within 6 mo and LVEF < 45%", 0, "exclusion")) == ["myocardial_infarction"]
+    assert concepts(extract_concepts("episode of AF must be documented", 0, "inclusion")) == ["atrial_fibrillation"]

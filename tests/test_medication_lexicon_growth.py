@@ -9,6 +9,7 @@ import pytest
 
 from eligibility.knowledge.concepts import medications, procedures
 from eligibility.nlp.concepts import extract_concepts
+from tests.test_concepts_extract import leaves
 
 
 def _concepts(text: str) -> set[str]:
@@ -104,6 +105,10 @@ def test_ambiguous_short_forms_stay_out() -> None:
     hydrocephalus, SGA small for gestational age, ICM cardiomyopathy, HES the
     hypereosinophilic syndrome, PEP a post-ERCP pancreatitis, MMR mismatch repair."""
     lex = medications()
-    for abbr in ("ASA", "NPH", "SGA", "ICM", "HES", "PEP", "MMR", "IPT", "AIs"):
+    for abbr in ("NPH", "SGA", "ICM", "HES", "PEP", "MMR", "IPT", "AIs"):
         assert abbr not in lex.by_abbr, abbr
+    # ASA is aspirin only beside another drug (rules/word_forms.yaml, abbreviations.need_company)
+    assert [x.substance for x in leaves(extract_concepts("allergy to ASA, clopidogrel", 0, "exclusion"))] == [
+        "aspirin", "clopidogrel"]
+    assert extract_concepts("ASA physical status I-III", 0, "inclusion") == []
     assert lex.lookup_name("inhaled no") is None

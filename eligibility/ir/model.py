@@ -229,10 +229,11 @@ class ManualRule(_Leaf):
         "contraception", "trial_participation", "other",
     ] = "other"
     reason: str | None = None
-    # What kind of thing a generic mention names ("medical condition",
-    # "study drugs", "contraindication"): a clinician decides it, but the
-    # audit and the benchmarks see it was recognised as one.
-    about: Literal["condition", "medication", "procedure"] | None = None
+    # What kinds of thing a generic mention names ("medical condition": a
+    # condition; "allergy to the study drug": a condition and a drug): a
+    # clinician decides it, but the audit and the benchmarks see what it was
+    # recognised as.
+    about: list[Literal["condition", "medication", "procedure"]] = Field(default_factory=list)
 
 
 class AllOf(_Model):

@@ -59,6 +59,13 @@ class _Allergy(BaseModel):
     between: list[str] = []
 
 
+class _Abbreviations(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    anywhere: list[str] = []
+    need_company: list[str] = []
+
+
 class _KindHeads(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -83,6 +90,7 @@ class WordForms(BaseModel):
     generic_medication_modified_by: list[str]
     treatment_words: list[str]
     allergy: _Allergy
+    abbreviations: _Abbreviations = _Abbreviations()
 
 
 @cache

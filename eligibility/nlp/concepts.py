@@ -337,6 +337,7 @@ class _Mention:
     reason: str | None = None  # why a generic mention is a manual check
     word_end: int | None = None  # where the allergy word ends, before its objects were added to the mention
     carved: tuple[int, int] | None = None  # an exception's words with its trigger ("other than metformin")
+    names_drug: bool = False  # a generic allergy whose object is a drug no record names ("the study drug")
 
 
 @cache
@@ -824,7 +825,8 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
             drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]  # "soy or soy products"
             if drugs:
                 g.allergens, g.generic = drugs, False
-                # "allergy or hypersensitivity to topiramate": the drugs are shared
+                # "allergy or hypersensitivity to topiramate": one allergy per
+                # drug, whose allergy words run from the first to the last
                 right = g
                 for left in reversed(mentions[:idx]):
                     left_is = (left.kind == "condition" and left.value in allergy_concepts) or (
@@ -832,10 +834,11 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                     if not left_is or left.allergens or not re.fullmatch(r"[\s,/]*(?:(?:and/or|or|and)\s*)?",
                                                                            text[left.end : right.start].lower()):
                         break
-                    left.allergens, left.generic = drugs, False
+                    left.dropped = True
+                    g.start, g.first = left.start, left.first
                     right = left
             elif manual_objects.search(after):
-                g.generic = True
+                g.generic = g.names_drug = True
                 g.reason = (f"'{' '.join(after.split())[:60]}...': an allergy to the study drug or its components "
                             "is not in a medical record; ask the patient")
         elif g.generic and g.label is not None and g.label.startswith("contra"):
@@ -1238,12 +1241,21 @@ def _resolve_ellipsis(text: str, toks: list[_Tok], mentions: list[_Mention]) -> 
         mentions.sort(key=lambda m: m.start)
 
 
+@cache
+def _abbreviation_context() -> tuple[frozenset[str], frozenset[str]]:
+    abbr = word_forms().abbreviations
+    return frozenset(abbr.anywhere), frozenset(abbr.need_company)
+
+
 def _filter_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
-    """Two-letter abbreviations need context: parentheses or a neighbour of the same kind."""
+    """Two-letter abbreviations (and those listed as needing company in
+    rules/word_forms.yaml) need context: parentheses or a neighbour of the
+    same kind; those listed as read anywhere do not."""
+    anywhere, need_company = _abbreviation_context()
     keep: list[_Mention] = []
     for m in mentions:
         raw = text[m.start : m.end]
-        if m.first == m.last and len(raw) <= 2 and raw.isupper():
+        if m.first == m.last and raw.isupper() and raw not in anywhere and (len(raw) <= 2 or raw in need_company):
             in_parens = text[max(0, m.start - 2) : m.start].strip().endswith("(") or text[m.end : m.end + 2].strip().startswith(")")
             neighbour = any(
                 o is not m and o.kind == m.kind and abs(o.first - m.first) <= 6 and not (len(text[o.start : o.end]) <= 2)
@@ -1613,7 +1625,9 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
     if m.kind == "smoking":
         return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
     if m.generic:
-        about = m.kind if m.kind in ("condition", "medication", "procedure") else None
+        about = [m.kind] if m.kind in ("condition", "medication", "procedure") else []
+        if m.names_drug and "medication" not in about:
+            about.append("medication")
         if m.allergens:
             # "contraindication to aspirin": an allergy to it is one, the rest is a clinician's call
             manual = ManualRule(category="investigator_judgement", span=span, text=snippet, about=about,
