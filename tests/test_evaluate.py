@@ -267,3 +267,17 @@ def test_an_allergy_to_a_food_or_material_matches_synthea_allergy_codes() -> Non
     assert evaluate_rule(rule, synthea, AS_OF).verdict is M
     pollen = woman(allergies=[allergy("Allergy to grass pollen", ("snomed", "418689008"))])
     assert evaluate_rule(rule, pollen, AS_OF).verdict is N
+
+
+def test_an_open_world_concept_absent_from_the_record_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligibility.knowledge import concepts as knowledge
+
+    lex = knowledge.conditions()
+    rheumatoid = lex.concepts["rheumatoid_arthritis"]
+    rule = ConditionRule(concept="rheumatoid_arthritis", label="rheumatoid arthritis")
+    assert evaluate_rule(rule, woman(), AS_OF).verdict is N
+    monkeypatch.setitem(lex.concepts, "rheumatoid_arthritis", rheumatoid.model_copy(update={"open_world": True}))
+    outcome = evaluate_rule(rule, woman(), AS_OF)
+    assert outcome.verdict is U and "often leave it out" in outcome.reason
+    # named in the record, it is met as before
+    assert evaluate_rule(rule, woman(conditions=[ra(date(2010, 1, 1))]), AS_OF).verdict is M

@@ -71,6 +71,9 @@ class Concept(_Model):
     routes: list[str] = Field(default_factory=list)
     default_route: Literal["oral", "intravenous", "topical", "inhaled", "systemic"] | None = None
     match: bool = True  # false: the names are not looked for in criteria text
+    # true: records often leave it out (postmenopausal, in remission, relapse),
+    # so a record that does not name it leaves it unknown, not absent
+    open_world: bool = False
 
     def names(self) -> list[str]:
         """Every name matched case-insensitively (abbreviations excluded)."""

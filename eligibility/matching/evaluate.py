@@ -311,6 +311,9 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
     if not rule.codes and rule.concept not in lexicon(rule.kind) and DRUG_TREATMENT not in rule.classes:
         return Outcome(verdict=UNKNOWN,
                        reason=f"{label!r} is not in the lexicon and no {noun} in the record names it")
+    known = lexicon(rule.kind).get(rule.concept)
+    if known is not None and known.open_world:
+        return Outcome(verdict=UNKNOWN, reason=f"no {label} in the record, and records often leave it out")
     return Outcome(verdict=NOT_MET, reason=f"no {label} in the record" + (f" {w}" if w else ""))
 
 
