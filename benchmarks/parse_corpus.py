@@ -28,6 +28,7 @@ from eligibility.ingest.ctgov import study_to_source
 from eligibility.ingest.source import TrialSource
 from eligibility.ir.model import AgeRule, RuleSet, Section, SexRule, TimeUnit
 from eligibility.nlp.pipeline import _field_age, build_ruleset, leaves
+from eligibility.reports.audit import normalize_phrasing
 
 
 def load_sources(data: Path) -> list[TrialSource]:
@@ -133,12 +134,17 @@ def main() -> int:
             continue
         rulesets.append(rs)
     parse_s = time.perf_counter() - t0
+    phrasings: collections.Counter[str] = collections.Counter()
     for rs in rulesets:
         for c in rs.walk():
             if c.source == "text" and not c.children:
                 statuses[c.status.value] += 1
                 for leaf in leaves(c.rules):
                     kinds[leaf.kind] += 1
+                # what was not understood, as the corpus audit counts it
+                for part in (c.unparsed if c.status.value != "unparsed" or c.unparsed else [c.text]):
+                    if key := normalize_phrasing(part):
+                        phrasings[key] += 1
 
     # Age and sex against the structured fields, where the text states them.
     compared = agreed = missing_field = 0
@@ -182,6 +188,9 @@ def main() -> int:
         understood = statuses["structured"] + statuses["partial"]
         print(f"structured or partial among the non-manual: {understood / not_manual:.1%}")
     print("rule leaves: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
+    print("most common unparsed phrasings (numbers as #):")
+    for phrase, n in phrasings.most_common(int(os.environ.get("PARSE_TOP", "15"))):
+        print(f"  {n:5d}  {phrase[:100]}")
     if compared:
         print(f"age/sex from text vs structured fields: {agreed}/{compared} agree ({agreed / compared:.1%}); "
               f"{missing_field} more ages stated in the text where the registry field is blank")

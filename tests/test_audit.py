@@ -73,6 +73,17 @@ def test_highlights_come_from_rule_spans_relative_to_the_criterion() -> None:
     assert audit.coverage.counts["partial"] == 1 and audit.coverage.shares["partial"] == 1.0
 
 
+def test_allergy_words_and_exceptions_are_highlighted() -> None:
+    import eligibility
+
+    rs = eligibility.parse("Exclusion Criteria:\n- history of any malignancy except basal cell carcinoma\n"
+                           "- known allergy to eggs or penicillin\n", text=True)[0]
+    audit = trial_audit(rs)
+    marked = [{(c.display_text[h.start:h.end], h.kind) for h in c.highlights} for c in audit.criteria]
+    assert ("except basal cell carcinoma", "condition") in marked[0]
+    assert {("known allergy", "condition"), ("eggs", "medication"), ("penicillin", "medication")} <= marked[1]
+
+
 def test_script_in_a_criterion_is_shown_as_text() -> None:
     text = "Inclusion Criteria:\n- <script>alert(1)</script> diabetes\n"
     start = text.index("<script>")

@@ -223,9 +223,14 @@ def highlights_for(criterion: Criterion, text: str) -> tuple[str, list[Highlight
             lo, hi = max(span[0] - origin, 0), min(span[1] - origin, n)
             if lo < hi:
                 found.append(Highlight(start=lo, end=hi, kind=mark))
-            word = getattr(node, "allergy_span", None) if node.kind == "allergy" else None
-            if word is not None and max(word[0] - origin, 0) < min(word[1] - origin, n):
-                found.append(Highlight(start=max(word[0] - origin, 0), end=min(word[1] - origin, n), kind="condition"))
+            # the allergy word of an allergy leaf; the exceptions carved out of a concept
+            extra: list[tuple[tuple[int, int], str]] = []
+            if node.kind == "allergy" and node.allergy_span is not None:
+                extra.append((node.allergy_span, "condition"))
+            extra += [(s, mark) for s in getattr(node, "exception_spans", None) or ()]
+            for (a, b), kind in extra:
+                if max(a - origin, 0) < min(b - origin, n):
+                    found.append(Highlight(start=max(a - origin, 0), end=min(b - origin, n), kind=kind))  # type: ignore[arg-type]
         else:
             lo, hi = 0, n
         win = getattr(node, "window", None)
