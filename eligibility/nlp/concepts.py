@@ -338,6 +338,7 @@ class _Mention:
     word_end: int | None = None  # where the allergy word ends, before its objects were added to the mention
     carved: tuple[int, int] | None = None  # an exception's words with its trigger ("other than metformin")
     names_drug: bool = False  # a generic allergy whose object is a drug no record names ("the study drug")
+    negated_at: int | None = None  # where the negation trigger of a negated mention starts ("no", "non-")
 
 
 @cache
@@ -1461,6 +1462,8 @@ def _apply_negation(
         for m in live:
             if start <= m.start < end:
                 m.negated = True
+                # the nearest trigger before it (triggers come in text order)
+                m.negated_at = max(m.negated_at or -1, toks[a].start)
 
 
 def _gap_is_list(text: str, toks: list[_Tok], left: _Mention, right: _Mention) -> bool:
@@ -1880,7 +1883,12 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
     if unless is not None:
         rule = _with_unless(text, offset, unless, rule, manual=True, rules=False)
     if group[0].negated:
-        rule = Not(child=rule, span=rule.span, text=rule.text)
+        span = rule.span
+        at = group[0].negated_at
+        # a short trigger right before the list ("non-", "no") is part of the negation's words
+        if span is not None and at is not None and 0 <= span[0] - offset - at <= 12:
+            span = (offset + at, span[1])
+        rule = Not(child=rule, span=span, text=text[span[0] - offset : span[1] - offset] if span else rule.text)
     return rule
 
 
