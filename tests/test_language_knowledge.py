@@ -53,3 +53,17 @@ def test_folded_manual_regex_finds_what_re_i_finds(text: str) -> None:
     expected = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in manual_regex().finditer(text)]
     got = [(r.span[0], r.span[1], r.category, r.text) for r in extract_manual(text) if r.span is not None]
     assert got == expected
+
+
+def test_non_drug_allergens_are_well_formed() -> None:
+    from eligibility.knowledge.language import word_forms
+
+    subs = word_forms().allergy.substances
+    ids = [s.id for s in subs]
+    names = [n.lower() for s in subs for n in s.names]
+    assert len(ids) == len(set(ids)) and len(names) == len(set(names))
+    assert all(code.isdigit() for s in subs for code in s.snomed)
+    # what Synthea writes on AllergyIntolerance is covered
+    synthea = {"419474003", "232347008", "418689008", "419263009", "232350006", "300913006", "417532002",
+               "91935009", "424213003", "300916003", "714035009", "91930004", "420174000", "91934008"}
+    assert synthea <= {code for s in subs for code in s.snomed}
