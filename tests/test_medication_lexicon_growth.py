@@ -10,24 +10,7 @@ import pytest
 from eligibility.knowledge.concepts import medications, procedures
 from eligibility.nlp.concepts import extract_concepts
 from tests.test_concepts_extract import leaves
-
-
-def _concepts(text: str) -> set[str]:
-    out: set[str] = set()
-
-    def walk(rule: object) -> None:
-        for child in getattr(rule, "children", ()) or ():
-            walk(child)
-        child = getattr(rule, "child", None)
-        if child is not None:
-            walk(child)
-        concept = getattr(rule, "concept", None)
-        if isinstance(concept, str):
-            out.add(concept)
-
-    for rule in extract_concepts(text, 0, "exclusion"):
-        walk(rule)
-    return out
+from tests.test_lexicon_content import _concepts
 
 
 @pytest.mark.parametrize(
