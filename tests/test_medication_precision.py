@@ -93,3 +93,22 @@ def test_insulin_sensitizer_is_not_insulin() -> None:
 def test_aldosterone_receptor_antagonist() -> None:
     found = drugs("Use of an aldosterone receptor antagonist", "exclusion")
     assert found == ["potassium_sparing_diuretic"]
+
+
+# ---------------------------------------------------------------- a drug's name in a test's name
+
+@pytest.mark.parametrize("text", [
+    "Must have a negative serum beta human chorionic gonadotropin (HCG) pregnancy test",
+    "negative pregnancy test (urine beta-human chorionic gonadotropin) at screening",
+])
+def test_hcg_pregnancy_test_is_not_the_drug(text: str) -> None:
+    assert drugs(text) == [] and procedures(text) == ["pregnancy_test"]
+
+
+def test_hcg_the_drug_still_read() -> None:
+    assert drugs("Prior treatment with human chorionic gonadotropin", "exclusion") == ["hcg"]
+
+
+@pytest.mark.parametrize("text", ["Measurable disease on FDG-PET scan", "18F-FDG PET/CT positive lesion"])
+def test_fdg_pet_is_imaging_not_a_drug(text: str) -> None:
+    assert drugs(text) == [] and procedures(text) == ["pet_scan"]
