@@ -112,3 +112,35 @@ def test_hcg_the_drug_still_read() -> None:
 @pytest.mark.parametrize("text", ["Measurable disease on FDG-PET scan", "18F-FDG PET/CT positive lesion"])
 def test_fdg_pet_is_imaging_not_a_drug(text: str) -> None:
     assert drugs(text) == [] and procedures(text) == ["pet_scan"]
+
+
+# ---------------------------------------------------------------- acronyms written in mixed case are case-sensitive
+
+@pytest.mark.parametrize("text", [
+    "Enrolled in an ERAS protocol",  # enhanced recovery after surgery, not endothelin receptor antagonists
+    "vocal cord dysfunction (VCD)",
+    "RVD on echocardiography",  # right ventricular dysfunction, not the VRd regimen
+    "a crash cart in the unit",
+])
+def test_words_that_match_a_mixed_case_acronym(text: str) -> None:
+    assert drugs(text, "exclusion") == []
+
+
+@pytest.mark.parametrize(("text", "drug"), [
+    ("patients on ERAs", "endothelin_receptor_antagonist"),
+    ("on cART for 6 months", "antiretroviral"),
+    ("induction with VRd", "vrd"),
+    ("VCd induction", "vcd"),
+    ("prior NUCs for hepatitis B", "hbv_nucleoside_analogue"),
+])
+def test_mixed_case_acronyms_still_read(text: str, drug: str) -> None:
+    assert drugs(text, "exclusion") == [drug]
+
+
+@pytest.mark.parametrize(("text", "procedure"), [
+    ("cosyntropin stimulation test", "acth_stimulation_test"),
+    ("short Synacthen test", "acth_stimulation_test"),
+    ("insulin tolerance test", "insulin_tolerance_test"),
+])
+def test_stimulation_tests_are_procedures(text: str, procedure: str) -> None:
+    assert drugs(text, "exclusion") == [] and procedures(text, "exclusion") == [procedure]
