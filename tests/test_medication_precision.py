@@ -144,3 +144,8 @@ def test_mixed_case_acronyms_still_read(text: str, drug: str) -> None:
 ])
 def test_stimulation_tests_are_procedures(text: str, procedure: str) -> None:
     assert drugs(text, "exclusion") == [] and procedures(text, "exclusion") == [procedure]
+
+
+def test_cough_stress_test_is_not_a_cardiac_stress_test() -> None:
+    assert procedures("Demonstrate a positive cough stress test during urodynamic testing", "inclusion")[0] == "cough_stress_test"
+    assert procedures("abnormality on treadmill stress test", "exclusion") == ["exercise_test"]
