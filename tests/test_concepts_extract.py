@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -472,3 +473,26 @@ def test_mi_and_af_are_read_without_parentheses() -> None:
     # listed in rules/word_forms.yaml (abbreviations.anywhere): in criteria they mean one thing
     assert concepts(extract_concepts("MI within 6 mo and LVEF < 45%", 0, "exclusion")) == ["myocardial_infarction"]
     assert concepts(extract_concepts("episode of AF must be documented", 0, "inclusion")) == ["atrial_fibrillation"]
+
+
+@pytest.mark.parametrize("text", [
+    "Tacrolimus trough level > 10 ng/mL", "testosterone > 15 ng/dl", "estrogen receptor or progesterone receptor positive",
+    "American Society of Anesthesiologists (ASA) score of I-II", "Visual analog scale >= 40mm",
+    "post-bronchodilator FEV1 < 70%", "Women experiencing IPV",
+])
+def test_words_that_only_look_like_drugs_are_no_drug_rules(text: str) -> None:
+    assert not [x for x in leaves(extract_concepts(text, 0, "exclusion")) if x.kind == "medication"], text
+
+
+def test_a_drug_with_a_dose_stays_a_drug_and_initials_abbreviate_what_precedes() -> None:
+    assert concepts(extract_concepts("Stable prednisone <10mg or equivalent", 0, "inclusion")) == ["prednisone"]
+    assert concepts(extract_concepts("epirubicin > 900 mg/m^2", 0, "exclusion")) == ["epirubicin"]
+    # "(ART)" spelled out right before is not antiretroviral therapy
+    rules = extract_concepts("Undergoing Assisted Reproductive Technique (ART)", 0, "exclusion")
+    assert [x.kind for x in leaves(rules)] == ["procedure"]
+
+
+def test_a_positive_igra_is_latent_tuberculosis() -> None:
+    # the condition name spans the test's name; its abbreviation in parentheses joins it
+    assert concepts(extract_concepts("positive interferon-gamma release assay (IGRA)", 0, "exclusion")) == [
+        "tuberculosis_latent"]

@@ -66,7 +66,7 @@ def test_bowel_preparation_is_a_procedure() -> None:
 # ---------------------------------------------------------------- tests and devices named after a drug
 
 @pytest.mark.parametrize(("text", "procedure"), [
-    ("positive interferon-gamma release assay (IGRA)", "interferon_gamma_release_assay"),
+    ("an interferon-gamma release assay (IGRA) at screening", "interferon_gamma_release_assay"),
     ("Sweat chloride >= 60 mEq/L by quantitative pilocarpine iontophoresis test", "sweat_test"),
     ("Prior adenosine stress test", "exercise_test"),
     ("Eligible for PCI with an everolimus-eluting stent", "stent_placement"),

@@ -708,6 +708,14 @@ def _names_across_abbreviations(text: str, toks: list[_Tok], mentions: list[_Men
 _ABBREVIATION_AFTER = re.compile(r"\s*\(\s*([A-Za-z][A-Za-z0-9-]{0,9})\s*\)")
 
 
+def _initials_of(words: str, abbr: str) -> bool:
+    """Whether ``abbr`` is the initials of the last words of ``words``
+    ("Assisted Reproductive Technique" -> ART)."""
+    letters = [c for c in abbr.lower() if c.isalpha()]
+    initials = [w[0].lower() for w in re.findall(r"[A-Za-z][\w'’]*", words)]
+    return len(letters) >= 2 and initials[-len(letters):] == letters
+
+
 def _absorb_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
     """"Myocardial infarction (MI)": the abbreviation in parentheses is the
     same mention, not a second one (nor an example of a class). It is when
@@ -725,8 +733,10 @@ def _absorb_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention])
         abbr, at = hit.group(1), hit.start(1)
         inner = by_start.get(at)
         if inner is not None:
-            if inner.value != m.value or inner.end != hit.end(1):
+            if inner.end != hit.end(1) or (inner.value != m.value and not _initials_of(text[m.start : m.end], abbr)):
                 continue
+            # the lexicon may read it as something else ("assisted reproductive technique (ART)" is
+            # no antiretroviral therapy): spelled out right before, it is what it abbreviates
             mentions.remove(inner)
         elif sum(c.isupper() for c in abbr) < 2 or abbr[0].lower() != text[m.start].lower():
             continue
@@ -920,6 +930,13 @@ _QUALIFIER_BEFORE = re.compile(
 )
 # used with .match(text, pos): anchored at the end of the mention
 _QUALIFIER_AFTER = re.compile(r"\s*(?:-|\s)?causing\b", re.IGNORECASE)
+# used with .match(text, pos) after a drug: the drug names a lab value or a
+# receptor ("tacrolimus trough level", "testosterone > 15 ng/dl", "estrogen
+# receptor positive"), which the measurement extractor or a condition reads
+# A comparison counts only with a concentration unit: "prednisone < 10 mg" is a dose.
+_DRUG_AS_VALUE = re.compile(r"\s*(?:\([^)]{1,12}\)\s*)?(?:(?:serum|plasma|blood)\s+)?(?:trough|peak|levels?\b|"
+                            r"concentrations?|receptors?|(?:[<>≤≥=]|<=|>=)\s*\d[\d.,]*\s*"
+                            r"(?:[pnµuμm]?g|[pnµuμm]?mol|[mµuμ]?IU|U)\s*/\s*(?:[dmµuμ]?L|dl)\b)", re.IGNORECASE)
 # a word each _QUALIFIER_BEFORE phrase contains
 _QUALIFIER_HINT = re.compile(
     r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
@@ -1058,6 +1075,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
                 and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
             m.dropped = m.object_of = True
+        if m.kind == "medication" and not m.generic and _DRUG_AS_VALUE.match(text, m.end):
+            m.dropped = True
         if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
             # "heart failure uncontrolled by medication": how it is controlled, not a drug to look for
             m.dropped = True
@@ -1257,7 +1276,9 @@ def _filter_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention])
     for m in mentions:
         raw = text[m.start : m.end]
         if m.first == m.last and raw.isupper() and raw not in anywhere and (len(raw) <= 2 or raw in need_company):
-            in_parens = text[max(0, m.start - 2) : m.start].strip().endswith("(") or text[m.end : m.end + 2].strip().startswith(")")
+            # ("American Society of Anesthesiologists (ASA)": parentheses alone do not do for those listed)
+            in_parens = raw not in need_company and (
+                text[max(0, m.start - 2) : m.start].strip().endswith("(") or text[m.end : m.end + 2].strip().startswith(")"))
             neighbour = any(
                 o is not m and o.kind == m.kind and abs(o.first - m.first) <= 6 and not (len(text[o.start : o.end]) <= 2)
                 for o in mentions
@@ -1789,7 +1810,8 @@ def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
     matched by its words)."""
     if not m.treatment or not isinstance(leaf, MedicationRule) or leaf.text is None:
         return leaf
-    words = tokens(leaf.text)
+    # "antiretroviral therapy (ART)": the abbreviation is not part of the procedure's name
+    words = tokens(re.sub(r"\s*\([^)]*\)\s*$", "", leaf.text))
     # "prior chemotherapy": the status word is not part of the procedure's name
     while len(words) > 1 and (words[0] in _status_words() or words[0] in _GAP_WORDS):
         words = words[1:]
