@@ -479,6 +479,7 @@ def test_mi_and_af_are_read_without_parentheses() -> None:
     "Tacrolimus trough level > 10 ng/mL", "testosterone > 15 ng/dl", "estrogen receptor or progesterone receptor positive",
     "American Society of Anesthesiologists (ASA) score of I-II", "Visual analog scale >= 40mm",
     "post-bronchodilator FEV1 < 70%", "Women experiencing IPV",
+    "Any confirmed or suspected immunosuppressive or immunodeficient condition",
 ])
 def test_words_that_only_look_like_drugs_are_no_drug_rules(text: str) -> None:
     assert not [x for x in leaves(extract_concepts(text, 0, "exclusion")) if x.kind == "medication"], text

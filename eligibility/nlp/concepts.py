@@ -934,6 +934,10 @@ _QUALIFIER_AFTER = re.compile(r"\s*(?:-|\s)?causing\b", re.IGNORECASE)
 # receptor ("tacrolimus trough level", "testosterone > 15 ng/dl", "estrogen
 # receptor positive"), which the measurement extractor or a condition reads
 # A comparison counts only with a concentration unit: "prednisone < 10 mg" is a dose.
+# used with .match(text, pos) after a drug word: an adjective before a condition
+# ("immunosuppressive or immunodeficient condition"), not a drug
+_DRUG_BEFORE_CONDITION = re.compile(r"\s+(?:(?:or|and|and/or)\s+[\w-]+\s+)?(?:conditions?|diseases?|disorders?|states?)\b",
+                                    re.IGNORECASE)
 _DRUG_AS_VALUE = re.compile(r"\s*(?:\([^)]{1,12}\)\s*)?(?:(?:serum|plasma|blood)\s+)?(?:trough|peak|levels?\b|"
                             r"concentrations?|receptors?|(?:[<>≤≥=]|<=|>=)\s*\d[\d.,]*\s*"
                             r"(?:[pnµuμm]?g|[pnµuμm]?mol|[mµuμ]?IU|U)\s*/\s*(?:[dmµuμ]?L|dl)\b)", re.IGNORECASE)
@@ -1075,7 +1079,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
                 and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
             m.dropped = m.object_of = True
-        if m.kind == "medication" and not m.generic and _DRUG_AS_VALUE.match(text, m.end):
+        if m.kind == "medication" and not m.generic and (
+                _DRUG_AS_VALUE.match(text, m.end) or _DRUG_BEFORE_CONDITION.match(text, m.end)):
             m.dropped = True
         if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
             # "heart failure uncontrolled by medication": how it is controlled, not a drug to look for
