@@ -118,8 +118,15 @@ def test_generic_class_with_examples_keeps_the_examples() -> None:
     assert diabetes.concept == "diabetes_mellitus"
 
 
-def test_generic_words_in_a_manual_criterion_are_left_to_it() -> None:
-    assert extract_concepts("Concomitant systemic disease in the opinion of the investigator.", 0, "exclusion") == []
+def test_generic_words_in_a_manual_criterion_are_a_manual_check_too() -> None:
+    # read (so "Any condition which" counts as understood), but only ever a clinician's check
+    import eligibility
+
+    rs = eligibility.parse("Exclusion Criteria:\n- Any condition which, in the opinion of the investigator, would "
+                           "interfere with the study\n", text=True)[0]
+    (criterion,) = rs.criteria
+    assert criterion.status.value == "manual" and criterion.unparsed == []
+    assert all(isinstance(x, ManualRule) for x in leaves(criterion.rules))
 
 
 def test_negation_phrases_are_not_generic_words() -> None:

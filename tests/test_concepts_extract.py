@@ -216,10 +216,12 @@ def test_seed0_serology_and_pregnancy_and_fertility() -> None:
 
 def test_seed0_no_concepts_in_manual_criteria() -> None:
     for text in ("Patients who give their written informed consent to participate in the study consent.",
-                 "Patients with concomitant systemic disease in the opinion of the investigator.",
                  "Patients participating in a clinical trial in the last 6 months.",
                  "Patients with inability to understand informed consent."):
         assert extract_concepts(text, 0, "exclusion") == [], text
+    # a generic disease judged by the investigator is a clinician's check, no condition to look up
+    rules = extract_concepts("Patients with concomitant systemic disease in the opinion of the investigator.", 0, "exclusion")
+    assert rules and all(isinstance(x, ManualRule) for x in leaves(rules))
 
 
 def test_seed0_immunosuppressive_chemotherapy() -> None:

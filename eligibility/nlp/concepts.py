@@ -1095,12 +1095,6 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
 
     _extend_over_objects(text, mentions, clause_of)
     _attach_causes(text, mentions, clause_of)
-    manual_at = [toks[a].start for a, _, v in _trigger_at(trigs, "manual") if v == "investigator_judgement"]
-    for m in mentions:
-        # "systemic disease in the opinion of the investigator": the manual
-        # criterion already says a person judges it
-        if m.generic and any(clause_of(p) == clause_of(m.start) for p in manual_at):
-            m.dropped = True
     for m in mentions:
         d = depth[m.start]
         if d > 0:
