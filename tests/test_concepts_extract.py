@@ -499,3 +499,12 @@ def test_a_positive_igra_is_latent_tuberculosis() -> None:
     # the condition name spans the test's name; its abbreviation in parentheses joins it
     assert concepts(extract_concepts("positive interferon-gamma release assay (IGRA)", 0, "exclusion")) == [
         "tuberculosis_latent"]
+
+
+def test_a_disease_named_for_its_test_or_vaccine_is_no_condition() -> None:
+    for text in ("HIV test results reviewed by the transplant center", "Previously participated in any HIV vaccine study",
+                 "HIV RNA levels"):
+        assert not [x for x in leaves(extract_concepts(text, 0, "exclusion")) if x.kind == "condition"], text
+    # with its result, the test says the disease
+    for text in ("positive HIV test", "HIV test positive"):
+        assert concepts(extract_concepts(text, 0, "exclusion")) == ["hiv"], text

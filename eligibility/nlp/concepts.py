@@ -938,6 +938,14 @@ _QUALIFIER_AFTER = re.compile(r"\s*(?:-|\s)?causing\b", re.IGNORECASE)
 # ("immunosuppressive or immunodeficient condition"), not a drug
 _DRUG_BEFORE_CONDITION = re.compile(r"\s+(?:(?:or|and|and/or)\s+[\w-]+\s+)?(?:conditions?|diseases?|disorders?|states?)\b",
                                     re.IGNORECASE)
+# used with .match(text, pos) after a condition: it names a test or a vaccine
+# ("HIV test results", "HIV RNA levels", "HIV vaccine study"), not the disease;
+# a result beside it ("positive HIV test") keeps the disease (_RESULT_NEAR)
+_CONDITION_AS_TEST = re.compile(r"(?:-?\s*(?:1|2|I|II)\b)?\s*(?:rapid\s+)?(?:tests?|testing|screen(?:ing)?|RNA|DNA|"
+                                r"viral\s+loads?|genotyp\w*|vaccines?|vaccination|serology|serologies|levels?)\b",
+                                re.IGNORECASE)
+_RESULT_NEAR = re.compile(r"\b(?:positive|negative|reactive|detectable|undetectable|seropositive|seronegative)\b",
+                          re.IGNORECASE)
 _DRUG_AS_VALUE = re.compile(r"\s*(?:\([^)]{1,12}\)\s*)?(?:(?:serum|plasma|blood)\s+)?(?:trough|peak|levels?\b|"
                             r"concentrations?|receptors?|(?:[<>≤≥=]|<=|>=)\s*\d[\d.,]*\s*"
                             r"(?:[pnµuμm]?g|[pnµuμm]?mol|[mµuμ]?IU|U)\s*/\s*(?:[dmµuμ]?L|dl)\b)", re.IGNORECASE)
@@ -1079,6 +1087,9 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
                 and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
             m.dropped = m.object_of = True
+        if m.kind == "condition" and not m.generic and (test := _CONDITION_AS_TEST.match(text, m.end)) and not (
+                _RESULT_NEAR.search(text, max(0, m.start - 25), m.end) or _RESULT_NEAR.match(text, test.end() + 1)):
+            m.dropped = True
         if m.kind == "medication" and not m.generic and (
                 _DRUG_AS_VALUE.match(text, m.end) or _DRUG_BEFORE_CONDITION.match(text, m.end)):
             m.dropped = True
