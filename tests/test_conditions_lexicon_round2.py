@@ -95,3 +95,45 @@ def test_premature_menopause_is_postmenopausal() -> None:
     assert conditions().is_a("premature_menopause", "postmenopausal")
     # the menopausal symptoms entry is not the state
     assert not conditions().is_a("menopause", "postmenopausal")
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "not_concept"),
+    [
+        ("History of respiratory depression with opioids", "respiratory_depression", "depression"),
+        ("Interstitial cystitis or painful bladder syndrome", "interstitial_cystitis", "urinary_tract_infection"),
+        ("Carcinomatous meningitis", "leptomeningeal_disease", "meningitis"),
+        ("Bronchiolitis obliterans syndrome after transplant", "bronchiolitis_obliterans", "rsv_infection"),
+        ("Vitreous hemorrhage in the study eye", "vitreous_hemorrhage", "active_bleeding"),
+        ("Placental abruption", "placental_abruption", "placenta_previa"),
+    ],
+)
+def test_a_longer_name_is_not_read_as_a_wrong_shorter_one(text: str, concept: str, not_concept: str) -> None:
+    found = _concepts(text, "exclusion")
+    assert concept in found and not_concept not in found, (text, found)
+
+
+def test_sugar_malabsorptions_are_their_own_concepts() -> None:
+    found = _concepts("Hereditary problems of galactose intolerance, the Lapp lactase deficiency or "
+                      "glucose-galactose malabsorption", "exclusion")
+    assert {"galactose_intolerance", "lapp_lactase_deficiency", "glucose_galactose_malabsorption"} <= found
+    assert conditions().is_a("lapp_lactase_deficiency", "lactose_intolerance")
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "cls"),
+    [
+        ("Triple negative breast cancer", "triple_negative_breast_cancer", "malignancy"),
+        ("Kaposi's sarcoma", "kaposi_sarcoma", "malignancy"),
+        ("Primary peritoneal carcinoma", "primary_peritoneal_cancer", "malignancy"),
+        ("Anaplastic astrocytoma", "astrocytoma", "malignancy"),
+        ("Plasma cell leukemia", "plasma_cell_leukemia", "hematologic_malignancy"),
+        ("Lactic acidosis", "lactic_acidosis", "electrolyte_imbalance"),
+        ("Hypertrophic obstructive cardiomyopathy", "obstructive_cardiomyopathy", "cardiovascular_disease"),
+        ("Wearing-off phenomenon", "motor_fluctuations", "movement_disorder"),
+        ("Severe dumping after gastric bypass", "dumping_syndrome", "gastrointestinal_disease"),
+    ],
+)
+def test_new_diseases_sit_under_their_classes(text: str, concept: str, cls: str) -> None:
+    assert concept in _concepts(text, "exclusion"), (text, _concepts(text, "exclusion"))
+    assert conditions().is_a(concept, cls), (concept, cls)
