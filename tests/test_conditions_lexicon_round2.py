@@ -137,3 +137,39 @@ def test_sugar_malabsorptions_are_their_own_concepts() -> None:
 def test_new_diseases_sit_under_their_classes(text: str, concept: str, cls: str) -> None:
     assert concept in _concepts(text, "exclusion"), (text, _concepts(text, "exclusion"))
     assert conditions().is_a(concept, cls), (concept, cls)
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("Active HCV infection", "hepatitis_c"),
+        ("Active HBV infection", "hepatitis_b"),
+        ("Active tuberculosis infection", "tuberculosis"),
+        ("COPD exacerbation within 4 weeks", "copd_exacerbation"),
+        ("Asthma exacerbation in the past month", "asthma_exacerbation"),
+    ],
+)
+def test_an_infection_or_exacerbation_named_with_its_disease_is_one_concept(text: str, concept: str) -> None:
+    # "Active HCV infection" read as HCV or any infection would exclude a
+    # patient with a urinary infection
+    found = _concepts(text, "exclusion")
+    assert found == {concept}, (text, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "not_concept"),
+    [
+        ("Arterial thrombosis within 6 months", "arterial_thrombosis", "venous_thromboembolism"),
+        ("Interstitial pneumonia", "interstitial_lung_disease", "pneumonia"),
+        ("Refractory anemia with excess blasts", "myelodysplastic_syndrome", "anemia"),
+        ("Head trauma", "traumatic_brain_injury", "injury"),
+    ],
+)
+def test_more_names_not_read_as_a_wrong_shorter_one(text: str, concept: str, not_concept: str) -> None:
+    found = _concepts(text, "exclusion")
+    assert concept in found and not_concept not in found, (text, found)
+
+
+def test_molecular_markers_are_open_world() -> None:
+    assert {"alk_rearrangement", "egfr_mutation"} <= _concepts("ALK rearrangement or EGFR mutation")
+    assert conditions().concepts["egfr_mutation"].open_world
