@@ -173,3 +173,13 @@ def test_more_names_not_read_as_a_wrong_shorter_one(text: str, concept: str, not
 def test_molecular_markers_are_open_world() -> None:
     assert {"alk_rearrangement", "egfr_mutation"} <= _concepts("ALK rearrangement or EGFR mutation")
     assert conditions().concepts["egfr_mutation"].open_world
+
+
+@pytest.mark.parametrize(
+    ("word", "concept"),
+    [("anemic", "anemia"), ("demented", "dementia"), ("neutropenic", "neutropenia"),
+     ("thrombocytopenic", "thrombocytopenia"), ("schizophrenic", "schizophrenia"), ("migraineurs", "migraine"),
+     ("paraplegic", "spinal_cord_injury"), ("bed-ridden", "immobility"), ("dyslipidemic", "hyperlipidemia")],
+)
+def test_adjectives_and_person_nouns_name_the_condition(word: str, concept: str) -> None:
+    assert concept in _concepts(f"Patients who are {word}"), word
