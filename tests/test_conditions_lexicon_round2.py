@@ -183,3 +183,19 @@ def test_molecular_markers_are_open_world() -> None:
 )
 def test_adjectives_and_person_nouns_name_the_condition(word: str, concept: str) -> None:
     assert concept in _concepts(f"Patients who are {word}"), word
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "cls"),
+    [
+        ("Cholangiocarcinoma", "cholangiocarcinoma", "malignancy"),
+        ("Hepatic veno-occlusive disease", "veno_occlusive_disease", "liver_disease"),
+        ("Histoplasmosis", "histoplasmosis", "fungal_infection"),
+        ("Hypogammaglobulinemia", "hypogammaglobulinemia", "immunodeficiency"),
+        ("Cerebral ischemia", "cerebral_ischemia", "cerebrovascular_disease"),
+        ("Solitary plasmacytoma", "plasmacytoma", "hematologic_malignancy"),
+    ],
+)
+def test_conditions_word_formation_read_now_carry_classes(text: str, concept: str, cls: str) -> None:
+    assert concept in _concepts(text, "exclusion"), (text, _concepts(text, "exclusion"))
+    assert conditions().is_a(concept, cls)
