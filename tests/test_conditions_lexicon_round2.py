@@ -199,3 +199,14 @@ def test_adjectives_and_person_nouns_name_the_condition(word: str, concept: str)
 def test_conditions_word_formation_read_now_carry_classes(text: str, concept: str, cls: str) -> None:
     assert concept in _concepts(text, "exclusion"), (text, _concepts(text, "exclusion"))
     assert conditions().is_a(concept, cls)
+
+
+@pytest.mark.parametrize(
+    ("abbr", "concept"),
+    [("SUD", "substance_use_disorder"), ("PIH", "gestational_hypertension"), ("VAP", "ventilator_associated_pneumonia"),
+     ("LCIS", "lobular_carcinoma_in_situ"), ("ROP", "retinopathy_of_prematurity"), ("HELLP", "hellp_syndrome"),
+     ("AGEP", "agep")],
+)
+def test_unambiguous_abbreviations(abbr: str, concept: str) -> None:
+    assert concept in _concepts(f"History of {abbr}.", "exclusion"), abbr
+    assert _concepts(f"history of {abbr.lower()}.", "exclusion") == set() or abbr == "HELLP"
