@@ -38,7 +38,8 @@ def _concepts(text: str, section: str = "inclusion") -> set[str]:
 
 OPEN_WORLD = ["postmenopausal", "premenopausal", "perimenopausal", "relapse", "remission", "nulliparous", "parous",
               "postpartum", "labor", "st_elevation", "st_depression", "critical_illness", "surgically_sterile",
-              "right_handed", "left_handed"]
+              "right_handed", "left_handed", "cephalic_presentation", "singleton_pregnancy", "alk_rearrangement",
+              "egfr_mutation", "premenarchal", "postmenarchal", "sinus_rhythm"]
 
 
 @pytest.mark.parametrize("concept", OPEN_WORLD)
