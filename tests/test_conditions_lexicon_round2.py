@@ -38,7 +38,8 @@ def _concepts(text: str, section: str = "inclusion") -> set[str]:
 
 OPEN_WORLD = ["postmenopausal", "premenopausal", "perimenopausal", "relapse", "remission", "nulliparous", "parous",
               "postpartum", "labor", "st_elevation", "st_depression", "critical_illness", "surgically_sterile",
-              "right_handed", "left_handed"]
+              "right_handed", "left_handed", "cephalic_presentation", "singleton_pregnancy", "alk_rearrangement",
+              "egfr_mutation", "premenarchal", "postmenarchal", "sinus_rhythm"]
 
 
 @pytest.mark.parametrize("concept", OPEN_WORLD)
@@ -199,3 +200,31 @@ def test_adjectives_and_person_nouns_name_the_condition(word: str, concept: str)
 def test_conditions_word_formation_read_now_carry_classes(text: str, concept: str, cls: str) -> None:
     assert concept in _concepts(text, "exclusion"), (text, _concepts(text, "exclusion"))
     assert conditions().is_a(concept, cls)
+
+
+@pytest.mark.parametrize(
+    ("abbr", "concept"),
+    [("SUD", "substance_use_disorder"), ("PIH", "gestational_hypertension"), ("VAP", "ventilator_associated_pneumonia"),
+     ("LCIS", "lobular_carcinoma_in_situ"), ("ROP", "retinopathy_of_prematurity"), ("HELLP", "hellp_syndrome"),
+     ("AGEP", "agep")],
+)
+def test_unambiguous_abbreviations(abbr: str, concept: str) -> None:
+    assert concept in _concepts(f"History of {abbr}.", "exclusion"), abbr
+    assert _concepts(f"history of {abbr.lower()}.", "exclusion") == set() or abbr == "HELLP"
+
+
+def test_receptor_status_is_open_world_and_apart_from_the_cancer() -> None:
+    found = _concepts("HER2-positive, estrogen receptor positive breast cancer")
+    assert {"her2_positive", "hormone_receptor_positive", "breast_cancer"} <= found, found
+    for cid in ("her2_positive", "her2_negative", "hormone_receptor_positive", "hormone_receptor_negative"):
+        assert conditions().concepts[cid].open_world, cid
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [("Type 2 diabetes (DM2)", "type_2_diabetes"), ("Spastic CP", "cerebral_palsy"), ("PDD-NOS", "pervasive_developmental_disorder"),
+     ("Soft drusen", "drusen"), ("CML in blast crisis", "blast_crisis"), ("Synovial sarcoma", "synovial_sarcoma"),
+     ("Cerebral contusion", "traumatic_brain_injury"), ("Peripartum women", "postpartum")],
+)
+def test_more_names_registries_write(text: str, concept: str) -> None:
+    assert concept in _concepts(text), (text, _concepts(text))
