@@ -508,3 +508,17 @@ def test_a_disease_named_for_its_test_or_vaccine_is_no_condition() -> None:
     # with its result, the test says the disease
     for text in ("positive HIV test", "HIV test positive"):
         assert concepts(extract_concepts(text, 0, "exclusion")) == ["hiv"], text
+
+
+def test_names_side_by_side_qualify_each_other_even_in_an_exclusion() -> None:
+    (rule,) = extract_concepts("HER2-positive metastatic breast cancer", 0, "exclusion")
+    assert isinstance(rule, AllOf) and concepts([rule]) == ["her2_positive", "breast_cancer"]
+    # a list is still a list
+    (rule,) = extract_concepts("diabetes, hypertension", 0, "exclusion")
+    assert isinstance(rule, AnyOf)
+
+
+def test_a_negation_inside_parentheses_ends_with_them() -> None:
+    rules = extract_concepts("must be postmenopausal (no menses for at least 12 months) or surgically sterile", 0,
+                             "inclusion")
+    assert not [x for x in rules if isinstance(x, Not)]

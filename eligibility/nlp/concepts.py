@@ -1487,6 +1487,10 @@ def _apply_negation(
         start = toks[a].end
         c_end = clauses[clause_of(toks[a].start)][1]
         end = min([s for s in stops if s >= toks[b].end] + [c_end])
+        # a negation inside parentheses ends with them: "postmenopausal (no menses for 12 months) or sterile"
+        close = _closing_paren(text, toks[a].start)
+        if close is not None:
+            end = min(end, close)
         if phrase in _SHORT_NEGATIONS:
             # "not", "non", "nor" negate what is next to them, not the rest of the clause
             end = min(end, toks[min(len(toks) - 1, b + 3)].end)
@@ -1495,6 +1499,22 @@ def _apply_negation(
                 m.negated = True
                 # the nearest trigger before it (triggers come in text order)
                 m.negated_at = max(m.negated_at or -1, toks[a].start)
+
+
+def _closing_paren(text: str, pos: int) -> int | None:
+    """Where the parenthesis that holds ``pos`` closes, if one does."""
+    if "(" not in text[:pos]:
+        return None
+    depth = 0
+    for i in range(pos - 1, -1, -1):
+        if text[i] == ")":
+            depth += 1
+        elif text[i] == "(":
+            if depth == 0:
+                close = text.find(")", pos)
+                return close if close != -1 else None
+            depth -= 1
+    return None
 
 
 def _gap_is_list(text: str, toks: list[_Tok], left: _Mention, right: _Mention) -> bool:
@@ -1906,8 +1926,14 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
         merged = PregnancyRule(state="pregnant_or_lactating", span=(a, b), text=text[a - offset : b - offset])
         leaves = [r for r in leaves if r not in preg]
         leaves.insert(0, merged)
+    # "HER2-positive breast cancer": names with nothing between them qualify one
+    # another, both hold (in an exclusion too)
+    adjacent = len(group) > 1 and all(
+        not text[group[i].end : group[i + 1].start].strip(" -") for i in range(len(group) - 1))
     if len(leaves) == 1:
         rule = leaves[0]
+    elif adjacent:
+        rule = _wrap_all(text, offset, leaves)
     elif is_or or exclusion or group[0].negated or "and" not in gap_words:
         rule = _wrap_any(text, offset, leaves)
     else:
