@@ -201,6 +201,9 @@ class _Knowledge:
     trig: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
     windows: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
     any_window: re.Pattern[str] | None = None  # all window patterns in one: most texts have none
+    # the same, case-sensitive, for lower-cased ASCII text (None where a pattern is not written in lower case)
+    windows_lower: list[tuple[str, re.Pattern[str]]] | None = None
+    any_window_lower: re.Pattern[str] | None = None
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
     # longest name starting with a given (normalized / raw) first word
     first: dict[str, int] = field(default_factory=dict)
@@ -226,10 +229,83 @@ _UNIT = r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)\b"
 _UNIT1 = r"(?P<unit>day|week|month|year|hour)\b"
 
 
-def _window_regex(pattern: str) -> re.Pattern[str]:
+_NOT_WORD_BEFORE = r"(?<![\w])"
+
+
+def _window_regex(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     body = pattern.replace("{n}", _N).replace("{unit1}", _UNIT1).replace("{unit}", _UNIT)
     body = body.replace(" ", r"\s*").replace(r"\s*?", " ?")
-    return re.compile(r"(?<![\w])" + body, re.IGNORECASE)
+    return re.compile(_NOT_WORD_BEFORE + body, flags)
+
+
+_GROUP_NAME = re.compile(r"\(\?P(?:<\w+>|=\w+\))")
+_CASELESS_ESCAPE = re.compile(r"\\[sSwWdDbB]|\\[^\w]")
+_FLAG_GROUP = re.compile(r"\(\?(?![:!=]|<[!=])")  # "(?i)", "(?-i:": not a plain group or look-around
+
+
+def _lower_case_only(pattern: str) -> bool:
+    """Whether a case-insensitive pattern matches lower-cased ASCII text the
+    same without IGNORECASE: no upper-case letter, inline flag or escape
+    that names a letter by code."""
+    rest = _CASELESS_ESCAPE.sub("", _GROUP_NAME.sub("", pattern))
+    return "\\" not in rest and not _FLAG_GROUP.search(rest) and rest == rest.lower()
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    """Whether ``|`` splits the pattern outside any group or class."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            # a "]" right after "[" or "[^" is a literal
+            i += 2 if pattern[i + 1 : i + 2] == "^" else 1
+            if pattern[i : i + 1] == "]":
+                i += 1
+            continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def _any_of(regexes: list[re.Pattern[str]], flags: int) -> re.Pattern[str]:
+    """One pattern that matches wherever one of ``regexes`` matches. Every
+    window pattern opens with the same look-behind: tested once per position
+    instead of once per pattern, it makes the search about twice as fast."""
+    bodies = [r.pattern.replace("(?P<n>", "(?:").replace("(?P<unit>", "(?:") for r in regexes]
+    if all(b.startswith(_NOT_WORD_BEFORE) and not _top_level_alternation(b[len(_NOT_WORD_BEFORE):]) for b in bodies):
+        return re.compile(_NOT_WORD_BEFORE + "(?:" + "|".join(f"(?:{b[len(_NOT_WORD_BEFORE):]})" for b in bodies) + ")",
+                          flags)
+    return re.compile("|".join(f"(?:{b})" for b in bodies), flags)
+
+
+def _finditer_from(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """``regex.finditer(text)`` where ``starts`` (ascending) holds every
+    position a match of ``regex`` can start at: a few anchored attempts
+    instead of a scan of the whole text."""
+    out: list[re.Match[str]] = []
+    end = 0
+    for s in starts:
+        if s < end:
+            continue
+        m = regex.match(text, s)
+        if m is None:
+            continue
+        if m.end() == s:  # an empty match: finditer's own rules apply
+            return list(regex.finditer(text))
+        out.append(m)
+        end = m.end()
+    return out
 
 
 @cache
@@ -284,13 +360,17 @@ def _knowledge() -> _Knowledge:
         add_trigger("manual", category, names)
     for key in k.trig:
         k.first_trig[key[0]] = max(k.first_trig.get(key[0], 0), len(key))
+    patterns: list[tuple[str, str]] = []
     for kind in ("within", "not_within", "duration"):
         for pattern in getattr(trig.window, kind):
             if "{n}" in pattern or "{unit1}" in pattern:
                 k.windows.append((kind, _window_regex(pattern)))
+                patterns.append((kind, pattern))
     if k.windows:
-        bodies = [r.pattern.replace("(?P<n>", "(?:").replace("(?P<unit>", "(?:") for _, r in k.windows]
-        k.any_window = re.compile("|".join(f"(?:{b})" for b in bodies), re.IGNORECASE)
+        k.any_window = _any_of([r for _, r in k.windows], re.IGNORECASE)
+        if all(_lower_case_only(r.pattern) for _, r in k.windows):
+            k.windows_lower = [(kind, _window_regex(pattern, 0)) for kind, pattern in patterns]
+            k.any_window_lower = _any_of([r for _, r in k.windows_lower], 0)
     return k
 
 
@@ -1518,10 +1598,24 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
     assert callable(clause_of)
     k = _knowledge()
     found: list[tuple[int, int, str, Duration]] = []
-    if not _HAS_UNIT.search(text) or k.any_window is None or not k.any_window.search(text):
+    if not _HAS_UNIT.search(text) or k.any_window is None:
         return
-    for kind, regex in k.windows:
-        for m in regex.finditer(text):
+    # lower-cased ASCII keeps every offset, and case-sensitive matching is
+    # several times faster than IGNORECASE
+    subject, any_window, windows = text, k.any_window, k.windows
+    if k.windows_lower is not None and k.any_window_lower is not None and text.isascii():
+        subject, any_window, windows = text.lower(), k.any_window_lower, k.windows_lower
+    # where any window pattern matches: one scan, then each pattern is only
+    # tried at those few places (most texts have none)
+    starts: list[int] = []
+    hit = any_window.search(subject)
+    while hit is not None:
+        starts.append(hit.start())
+        hit = any_window.search(subject, hit.start() + 1)
+    if not starts:
+        return
+    for kind, regex in windows:
+        for m in _finditer_from(regex, subject, starts):
             if any(a < m.end() and m.start() < b for a, b, _, _ in found):
                 continue
             open_at = text.rfind("(", 0, m.start())
