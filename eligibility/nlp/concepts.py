@@ -210,6 +210,11 @@ class _Knowledge:
     first: dict[str, int] = field(default_factory=dict)
     first_abbr: dict[str, int] = field(default_factory=dict)
     first_trig: dict[str, int] = field(default_factory=dict)
+    # the lengths of the names starting with a given first word, longest
+    # first: only those are looked up, not every length up to the longest
+    phrase_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    abbr_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    trig_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _add(table: dict[tuple[str, ...], list[_Entry]], key: tuple[str, ...], entry: _Entry) -> None:
@@ -331,6 +336,13 @@ def _finditer_from(regex: re.Pattern[str], text: str, starts: list[int]) -> list
     return out
 
 
+def _lengths_by_first(table: Iterable[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for key in table:
+        lengths.setdefault(key[0], set()).add(len(key))
+    return {word: tuple(sorted(ls, reverse=True)) for word, ls in lengths.items()}
+
+
 @cache
 def _knowledge() -> _Knowledge:
     k = _Knowledge()
@@ -383,6 +395,9 @@ def _knowledge() -> _Knowledge:
         add_trigger("manual", category, names)
     for key in k.trig:
         k.first_trig[key[0]] = max(k.first_trig.get(key[0], 0), len(key))
+    k.phrase_lengths = _lengths_by_first(k.phrases)
+    k.abbr_lengths = _lengths_by_first(k.abbrs)
+    k.trig_lengths = _lengths_by_first(k.trig)
     patterns: list[tuple[str, str]] = []
     for kind in ("within", "not_within", "duration"):
         for pattern in getattr(trig.window, kind):
@@ -481,17 +496,24 @@ def _find_mentions(text: str, toks: list[_Tok], shouting: bool, reach: list[int]
         reach = _joined_until(text, toks)
     norms = tuple(t.norm for t in toks)
     raws = tuple(t.raw for t in toks)
-    phrases, abbrs, first, first_abbr = k.phrases, k.abbrs, k.first, k.first_abbr
+    phrases, abbrs, phrase_lengths, abbr_lengths = k.phrases, k.abbrs, k.phrase_lengths, k.abbr_lengths
+    no_lengths: tuple[int, ...] = ()
     i = 0
     while i < n:
-        span = first.get(norms[i], 0)
+        lengths = phrase_lengths.get(norms[i], no_lengths)
         if not shouting:
-            span = max(span, first_abbr.get(raws[i], 0))
-        if span == 0:
+            more = abbr_lengths.get(raws[i], no_lengths)
+            if more:
+                lengths = tuple(sorted(set(lengths) | set(more), reverse=True)) if lengths else more
+        if not lengths:
             i += 1
             continue
         best: tuple[int, _Entry] | None = None
-        for j in range(min(n - 1, i + span - 1, reach[i]), i - 1, -1):
+        last = min(n - 1, reach[i])
+        for length in lengths:
+            j = i + length - 1
+            if j > last:
+                continue
             entries = phrases.get(norms[i : j + 1])
             if not shouting:
                 abbr = abbrs.get(raws[i : j + 1])
@@ -516,12 +538,15 @@ def _find_triggers(toks: list[_Tok]) -> list[tuple[int, int, str, str]]:
     out: list[tuple[int, int, str, str]] = []
     n = len(toks)
     norms = tuple(t.norm for t in toks)
-    first_trig, trig = k.first_trig, k.trig
+    trig_lengths, trig = k.trig_lengths, k.trig
     for i in range(n):
-        span = first_trig.get(norms[i], 0)
-        if span == 0:
+        lengths = trig_lengths.get(norms[i])
+        if lengths is None:
             continue
-        for j in range(min(n, i + span) - 1, i - 1, -1):
+        for length in lengths:
+            j = i + length - 1
+            if j >= n:
+                continue
             hits = trig.get(norms[i : j + 1])
             if hits:
                 out.extend((i, j, cat, val) for cat, val in hits)
