@@ -522,3 +522,12 @@ def test_a_negation_inside_parentheses_ends_with_them() -> None:
     rules = extract_concepts("must be postmenopausal (no menses for at least 12 months) or surgically sterile", 0,
                              "inclusion")
     assert not [x for x in rules if isinstance(x, Not)]
+
+
+def test_whom_a_contraception_criterion_applies_to_is_a_manual_note() -> None:
+    (rule,) = extract_concepts("Women of childbearing potential must agree to use effective contraception", 0,
+                               "inclusion")
+    assert isinstance(rule, ManualRule) and rule.about == ["condition"] and "applies to them only" in rule.reason
+    # as a requirement of its own it stays the pregnancy rule
+    (rule,) = extract_concepts("women of childbearing potential", 0, "exclusion")
+    assert rule.kind == "pregnancy" and rule.state == "childbearing_potential"

@@ -1227,7 +1227,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             r"^\W*(?:must|should|who|agree|will|are\s+required|need|has|have|with\s+a\s+negative)\b",
             text[m.end : m.end + 30], re.IGNORECASE,
         ):
-            m.dropped = True
+            # "women of childbearing potential must use contraception": whom the
+            # criterion applies to, not a requirement to be able to bear children
+            m.generic = True
+            m.reason = (f"'{' '.join(text[m.start : m.end].split())}': the criterion applies to them only; "
+                        "whether the patient can bear children is for a person to confirm")
 
     _extend_over_objects(text, mentions, clause_of)
     _attach_causes(text, mentions, clause_of)
@@ -1812,6 +1816,8 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
     k = _knowledge()
     span = (offset + m.start, offset + m.end)
     snippet = text[m.start : m.end]
+    if m.generic and m.kind == "pregnancy":
+        return ManualRule(category="other", span=span, text=snippet, reason=m.reason, about=["condition"])
     if m.kind == "pregnancy":
         state = m.value if m.value in ("pregnant", "lactating", "childbearing_potential") else "pregnant"
         return PregnancyRule(state=state, span=span, text=snippet)  # type: ignore[arg-type]
