@@ -1512,7 +1512,7 @@ def _apply_exceptions_and_examples(
             target = head_before(open_at)
             if target is None or not inside:
                 continue
-            _carve(k, target, inside, (pos, toks[b].end))
+            _carve(k, text, target, inside, (pos, toks[b].end))
             continue
         end = region_end(pos)
         inside = [m for m in live if toks[b].end <= m.start < end and not m.dropped]
@@ -1520,7 +1520,7 @@ def _apply_exceptions_and_examples(
         if target is None:
             continue
         if inside:
-            _carve(k, target, inside, (pos, toks[b].end))
+            _carve(k, text, target, inside, (pos, toks[b].end))
         else:
             tail = _tokenize(text[toks[b].end : end])
             cats = {v for _, _, c, v in _find_triggers(tail) if c == "manual"}
@@ -1580,7 +1580,7 @@ def _apply_exceptions_and_examples(
             m.dropped = True
 
 
-def _carve(k: _Knowledge, target: _Mention, inside: list[_Mention], trigger: tuple[int, int]) -> None:
+def _carve(k: _Knowledge, text: str, target: _Mention, inside: list[_Mention], trigger: tuple[int, int]) -> None:
     """Carve ``inside`` out of ``target``; the trigger's words ("except",
     "is allowed") go with the exception nearest to them."""
     carved = [m for m in inside if m.kind == target.kind and m.kind in ("condition", "medication", "procedure")]
@@ -1588,7 +1588,10 @@ def _carve(k: _Knowledge, target: _Mention, inside: list[_Mention], trigger: tup
         m.carved = (m.start, m.end)
     if carved:
         near = carved[0] if trigger[1] <= carved[0].start else carved[-1]
-        near.carved = (min(near.start, trigger[0]), max(near.end, trigger[1]))
+        gap = text[trigger[1] : near.start] if trigger[1] <= near.start else text[near.end : trigger[0]]
+        # only a trigger next to its exception ("except for", "... are allowed"); far words stay unread
+        if len(_WORD.findall(gap)) <= 3:
+            near.carved = (min(near.start, trigger[0]), max(near.end, trigger[1]))
     ids = {id(m) for m in carved}
     for m in inside:
         if id(m) in ids:
