@@ -531,3 +531,15 @@ def test_whom_a_contraception_criterion_applies_to_is_a_manual_note() -> None:
     # as a requirement of its own it stays the pregnancy rule
     (rule,) = extract_concepts("women of childbearing potential", 0, "exclusion")
     assert rule.kind == "pregnancy" and rule.state == "childbearing_potential"
+
+
+def test_what_a_criterion_permits_is_no_requirement() -> None:
+    # an inclusion that permits prior chemotherapy does not require it
+    assert extract_concepts("Prior adjuvant chemotherapy allowed", 0, "inclusion") == []
+    # a permission after a requirement is carved out of it
+    (rule,) = extract_concepts("Use of anticoagulants within 14 days. Aspirin is allowed.", 0, "exclusion")
+    assert rule.concept == "anticoagulant" and rule.exceptions == ["aspirin"]
+    # never the whole requirement: the route words that narrow it are not read, so nothing is carved
+    (rule,) = extract_concepts("Systemic corticosteroids within 14 days. Inhaled, topical and intra-articular "
+                               "steroids are allowed.", 0, "exclusion")
+    assert rule.concept == "systemic_corticosteroid" and rule.exceptions == []

@@ -1505,6 +1505,8 @@ def _apply_exceptions_and_examples(
         if phrase in ("are excluded", "is excluded", "are allowed", "is allowed", "are permitted", "is permitted",
                       "are eligible", "is eligible", "may be included", "may participate", "allowed"):
             if depth[pos] == 0:
+                if "excluded" not in phrase:
+                    _permit(k, text, live, clauses[clause_idx(pos)][0], pos, (pos, toks[b].end))
                 continue
             # "(X and Y are excluded)": the parenthesis' mentions are the exceptions
             open_at = text.rfind("(", 0, pos)
@@ -1580,10 +1582,37 @@ def _apply_exceptions_and_examples(
             m.dropped = True
 
 
+def _permit(k: _Knowledge, text: str, live: list[_Mention], c_start: int, pos: int, trigger: tuple[int, int]) -> None:
+    """"Inactivated vaccines are allowed", "Prior adjuvant chemotherapy
+    allowed": what a clause permits is no requirement. It is carved out of
+    the concept named before the clause (the live vaccine of the sentence
+    before), or else dropped: a permission excludes nobody."""
+    inside = [m for m in live if c_start <= m.start < pos and not m.dropped]
+    if not inside:
+        return
+    before = [m for m in live if m.end <= c_start and not m.dropped and m.kind == inside[0].kind]
+    if before:
+        _carve(k, text, before[-1], inside, trigger)
+        return
+    for m in inside:
+        m.dropped = True
+
+
 def _carve(k: _Knowledge, text: str, target: _Mention, inside: list[_Mention], trigger: tuple[int, int]) -> None:
     """Carve ``inside`` out of ``target``; the trigger's words ("except",
     "is allowed") go with the exception nearest to them."""
     carved = [m for m in inside if m.kind == target.kind and m.kind in ("condition", "medication", "procedure")]
+    lex = k.lexicons.get(target.kind)
+    if lex is not None and target.value in lex:
+        # "systemic corticosteroids ... inhaled steroids are allowed": carving the
+        # class itself (or one above it) would leave nothing; the words that
+        # narrow it (the route) are not read, so the permission is only dropped
+        whole = [m for m in carved if m.value == target.value or (m.value in lex and lex.is_a(target.value, m.value))]
+        for m in whole:
+            m.dropped = True
+        whole_ids = {id(m) for m in whole}
+        carved = [m for m in carved if id(m) not in whole_ids]
+        inside = [m for m in inside if id(m) not in whole_ids]
     for m in carved:
         m.carved = (m.start, m.end)
     if carved:
