@@ -12,28 +12,14 @@ from eligibility.ir.model import ConditionRule
 from eligibility.knowledge.concepts import conditions
 from eligibility.matching.evaluate import evaluate_rule
 from eligibility.matching.verdicts import Verdict
-from eligibility.nlp.concepts import extract_concepts
 from eligibility.patients.model import Coding, ConditionFact, Patient
+from tests.test_lexicon_content import _concepts as concepts_of
 
 AS_OF = date(2026, 1, 1)
 
 
 def _concepts(text: str, section: str = "inclusion") -> set[str]:
-    out: set[str] = set()
-
-    def walk(rule: object) -> None:
-        for child in getattr(rule, "children", ()) or ():
-            walk(child)
-        child = getattr(rule, "child", None)
-        if child is not None:
-            walk(child)
-        concept = getattr(rule, "concept", None)
-        if isinstance(concept, str):
-            out.add(concept)
-
-    for rule in extract_concepts(text, 0, section):
-        walk(rule)
-    return out
+    return concepts_of(text, section)
 
 
 OPEN_WORLD = ["postmenopausal", "premenopausal", "perimenopausal", "relapse", "remission", "nulliparous", "parous",

@@ -10,7 +10,7 @@ from eligibility.knowledge.concepts import conditions, is_abbreviation, medicati
 from eligibility.nlp.concepts import extract_concepts
 
 
-def _concepts(text: str) -> set[str]:
+def _concepts(text: str, section: str = "exclusion") -> set[str]:
     out: set[str] = set()
 
     def walk(rule: object) -> None:
@@ -23,7 +23,7 @@ def _concepts(text: str) -> set[str]:
         if isinstance(concept, str):
             out.add(concept)
 
-    for rule in extract_concepts(text, 0, "exclusion"):
+    for rule in extract_concepts(text, 0, section):
         walk(rule)
     return out
 
