@@ -482,6 +482,7 @@ def test_mi_and_af_are_read_without_parentheses() -> None:
     "American Society of Anesthesiologists (ASA) score of I-II", "Visual analog scale >= 40mm",
     "post-bronchodilator FEV1 < 70%", "Women experiencing IPV",
     "Any confirmed or suspected immunosuppressive or immunodeficient condition",
+    "lithium toxicity", "insulin insufficiency", "antibodies to insulin", "T1 gadolinium-enhancing lesion",
 ])
 def test_words_that_only_look_like_drugs_are_no_drug_rules(text: str) -> None:
     assert not [x for x in leaves(extract_concepts(text, 0, "exclusion")) if x.kind == "medication"], text
@@ -543,3 +544,8 @@ def test_what_a_criterion_permits_is_no_requirement() -> None:
     (rule,) = extract_concepts("Systemic corticosteroids within 14 days. Inhaled, topical and intra-articular "
                                "steroids are allowed.", 0, "exclusion")
     assert rule.concept == "systemic_corticosteroid" and rule.exceptions == []
+
+
+def test_a_drug_right_before_an_allergy_word_is_its_allergen() -> None:
+    (rule,) = extract_concepts("NSAID hypersensitivity", 0, "exclusion")
+    assert rule.kind == "allergy" and rule.substance == "nsaid"

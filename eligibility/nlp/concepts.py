@@ -961,6 +961,12 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
             drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]
             # "allergy to eggs, latex or penicillin": substances that are not drugs are allergens too
             drugs = sorted(drugs + _substances_after(text, g, objects, clause_of), key=lambda d: d.start)
+            # "statin intolerance", "NSAID hypersensitivity": the drug right before the allergy word
+            prev = mentions[idx - 1] if idx > 0 else None
+            if (not drugs and prev is not None and prev.kind == "medication" and not prev.generic
+                    and not text[prev.end : g.start].strip(" -")):
+                prev.dropped = prev.object_of = True
+                drugs = [prev]
             drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]  # "soy or soy products"
             if drugs:
                 g.allergens, g.generic = drugs, False
@@ -1051,7 +1057,7 @@ _QUALIFIER_BEFORE = _Caseless(
     r"levels?\s+of|serum|plasma|deficiency\s+of|response\s+to|resistant\s+to|refractory\s+to)"
     r"(?:\W+[\w-]+){0,3}?\W+(?:or|and)\W*$|"
     r"(family\s+history\s+of|"
-    r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of|"
+    r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of|antibod(?:y|ies)\s+(?:to|against)|"
     # "recovered from surgery / toxicities": recovery is a clinician's call, what it was from no requirement
     r"recover(?:ed|y)\s+from(?:\s+(?:the|all|any))?(?:\s+\w+){0,3}?|resolution\s+of(?:\s+(?:the|all|any))?(?:\s+\w+){0,3}?)\W*$",
 )
@@ -1073,13 +1079,14 @@ _CONDITION_AS_TEST = re.compile(r"(?:-?\s*(?:1|2|I|II)\b)?\s*(?:rapid\s+)?(?:tes
                                 re.IGNORECASE)
 _RESULT_NEAR = re.compile(r"\b(?:positive|negative|reactive|detectable|undetectable|seropositive|seronegative)\b",
                           re.IGNORECASE)
-_DRUG_AS_VALUE = re.compile(r"\s*(?:\([^)]{1,12}\)\s*)?(?:(?:serum|plasma|blood)\s+)?(?:trough|peak|levels?\b|"
+_DRUG_AS_VALUE = re.compile(r"[\s-]*(?:toxicity|toxicities|insufficiency|deficiency|enhancing|enhanced|mediated)\b|"
+                            r"\s*(?:\([^)]{1,12}\)\s*)?(?:(?:serum|plasma|blood)\s+)?(?:trough|peak|levels?\b|"
                             r"concentrations?|receptors?|(?:[<>≤≥=]|<=|>=)\s*\d[\d.,]*\s*"
                             r"(?:[pnµuμm]?g|[pnµuμm]?mol|[mµuμ]?IU|U)\s*/\s*(?:[dmµuμ]?L|dl)\b)", re.IGNORECASE)
 # a word each _QUALIFIER_BEFORE phrase contains
 _QUALIFIER_HINT = _Caseless(
     r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
-    r"resistant|refractory|recover|resolution",
+    r"resistant|refractory|recover|resolution|antibod",
 )
 _OBJECT_CONTEXT = _Caseless(
     r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
