@@ -549,3 +549,15 @@ def test_what_a_criterion_permits_is_no_requirement() -> None:
 def test_a_drug_right_before_an_allergy_word_is_its_allergen() -> None:
     (rule,) = extract_concepts("NSAID hypersensitivity", 0, "exclusion")
     assert rule.kind == "allergy" and rule.substance == "nsaid"
+
+
+def test_a_plan_to_become_pregnant_is_asked_not_looked_up() -> None:
+    import eligibility
+
+    rs = eligibility.parse("Exclusion Criteria:\n- women who are pregnant or plan to become pregnant during the study\n",
+                           text=True)[0]
+    kinds = sorted(x.kind for x in leaves(rs.criteria[0].rules))
+    assert kinds == ["manual", "pregnancy"] and rs.criteria[0].status.value == "structured"
+    # the name of a response criterion is no tumour
+    assert "solid_tumor" not in concepts(extract_concepts(
+        "measurable disease per Response Evaluation Criteria in Solid Tumours (RECIST) v1.1", 0, "inclusion"))
