@@ -483,6 +483,7 @@ def test_mi_and_af_are_read_without_parentheses() -> None:
     "post-bronchodilator FEV1 < 70%", "Women experiencing IPV",
     "Any confirmed or suspected immunosuppressive or immunodeficient condition",
     "lithium toxicity", "insulin insufficiency", "antibodies to insulin", "T1 gadolinium-enhancing lesion",
+    "a negative estrogen test",
 ])
 def test_words_that_only_look_like_drugs_are_no_drug_rules(text: str) -> None:
     assert not [x for x in leaves(extract_concepts(text, 0, "exclusion")) if x.kind == "medication"], text

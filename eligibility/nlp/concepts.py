@@ -1079,7 +1079,8 @@ _CONDITION_AS_TEST = re.compile(r"(?:-?\s*(?:1|2|I|II)\b)?\s*(?:rapid\s+)?(?:tes
                                 re.IGNORECASE)
 _RESULT_NEAR = re.compile(r"\b(?:positive|negative|reactive|detectable|undetectable|seropositive|seronegative)\b",
                           re.IGNORECASE)
-_DRUG_AS_VALUE = re.compile(r"[\s-]*(?:toxicity|toxicities|insufficiency|deficiency|enhancing|enhanced|mediated)\b|"
+_DRUG_AS_VALUE = re.compile(r"[\s-]*(?:toxicity|toxicities|insufficiency|deficiency|enhancing|enhanced|mediated|tests?|"
+                            r"testing|assays?)\b|"
                             r"\s*(?:\([^)]{1,12}\)\s*)?(?:(?:serum|plasma|blood)\s+)?(?:trough|peak|levels?\b|"
                             r"concentrations?|receptors?|(?:[<>≤≥=]|<=|>=)\s*\d[\d.,]*\s*"
                             r"(?:[pnµuμm]?g|[pnµuμm]?mol|[mµuμ]?IU|U)\s*/\s*(?:[dmµuμ]?L|dl)\b)", re.IGNORECASE)
