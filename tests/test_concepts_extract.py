@@ -562,3 +562,11 @@ def test_a_plan_to_become_pregnant_is_asked_not_looked_up() -> None:
     # the name of a response criterion is no tumour
     assert "solid_tumor" not in concepts(extract_concepts(
         "measurable disease per Response Evaluation Criteria in Solid Tumours (RECIST) v1.1", 0, "inclusion"))
+
+
+def test_including_but_not_limited_to_gives_examples_not_exceptions() -> None:
+    (rule,) = extract_concepts("neurological disorder, including but not limited to epilepsy, stroke or dementia", 0,
+                               "exclusion")
+    assert isinstance(rule, AnyOf) and not rule.children[0].exceptions
+    assert concepts([rule]) == ["neurological_disorder", "epilepsy", "stroke", "dementia"]
+    assert not [x for x in leaves([rule]) if isinstance(x, Not)]
