@@ -570,3 +570,16 @@ def test_including_but_not_limited_to_gives_examples_not_exceptions() -> None:
     assert isinstance(rule, AnyOf) and not rule.children[0].exceptions
     assert concepts([rule]) == ["neurological_disorder", "epilepsy", "stroke", "dementia"]
     assert not [x for x in leaves([rule]) if isinstance(x, Not)]
+
+
+@pytest.mark.parametrize(("text", "section"), [
+    ("metastatic breast cancer with or without prior chemotherapy", "inclusion"),
+    ("regardless of prior radiotherapy", "inclusion"),
+    ("diabetes, whether or not treated with insulin", "inclusion"),
+    ("no more than 2 prior chemotherapy regimens", "inclusion"),
+    ("up to 3 prior lines of systemic therapy", "inclusion"),
+])
+def test_what_does_not_matter_or_may_be_none_is_no_requirement_and_no_negation(text: str, section: str) -> None:
+    found = leaves(extract_concepts(text, 0, section))
+    assert not [x for x in found if x.kind in ("medication", "procedure")], text
+    assert not [x for x in extract_concepts(text, 0, section) if isinstance(x, Not)], text

@@ -1058,6 +1058,11 @@ _QUALIFIER_BEFORE = _Caseless(
     r"(?:\W+[\w-]+){0,3}?\W+(?:or|and)\W*$|"
     r"(family\s+history\s+of|"
     r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of|antibod(?:y|ies)\s+(?:to|against)|"
+    # "with or without prior chemotherapy", "regardless of", "whether or not treated with insulin": it does not matter
+    r"(?:with\s+or\s+without|with\s+and\s+without|regardless\s+of|irrespective\s+of|independent\s+of|"
+    r"whether\s+or\s+not)(?:\s+(?:the|any|a|an))?(?:\s+[\w-]+){0,2}?|"
+    # "no more than 2 prior regimens", "up to 3 lines of": none is allowed too, so it is no requirement
+    r"(?:(?:no|not)\s+more\s+than|up\s+to|at\s+most|a\s+maximum\s+of|maximum\s+of|fewer\s+than)(?:\s+[\w-]+){1,4}?|"
     # "recovered from surgery / toxicities": recovery is a clinician's call, what it was from no requirement
     r"recover(?:ed|y)\s+from(?:\s+(?:the|all|any))?(?:\s+\w+){0,3}?|resolution\s+of(?:\s+(?:the|all|any))?(?:\s+\w+){0,3}?)\W*$",
 )
@@ -1087,7 +1092,8 @@ _DRUG_AS_VALUE = re.compile(r"[\s-]*(?:toxicity|toxicities|insufficiency|deficie
 # a word each _QUALIFIER_BEFORE phrase contains
 _QUALIFIER_HINT = _Caseless(
     r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
-    r"resistant|refractory|recover|resolution|antibod",
+    r"resistant|refractory|recover|resolution|antibod|without|regardless|irrespective|independent|whether|more|"
+    r"up\s+to|most|maximum|fewer",
 )
 _OBJECT_CONTEXT = _Caseless(
     r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
