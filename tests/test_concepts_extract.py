@@ -583,3 +583,14 @@ def test_what_does_not_matter_or_may_be_none_is_no_requirement_and_no_negation(t
     found = leaves(extract_concepts(text, 0, section))
     assert not [x for x in found if x.kind in ("medication", "procedure")], text
     assert not [x for x in extract_concepts(text, 0, section) if isinstance(x, Not)], text
+
+
+@pytest.mark.parametrize(("text", "section"), [
+    ("Patients with controlled hypertension are not excluded", "exclusion"),
+    ("Prior chemotherapy is not required", "inclusion"),
+    ("Previous radiotherapy permitted", "inclusion"),
+    ("Prior surgery is acceptable", "inclusion"),
+    ("Patients need not have diabetes", "inclusion"),
+])
+def test_more_ways_of_permitting_are_no_requirement(text: str, section: str) -> None:
+    assert extract_concepts(text, 0, section) == [], text

@@ -1060,7 +1060,8 @@ _QUALIFIER_BEFORE = _Caseless(
     r"absorption\s+of|levels?\s+of|serum|plasma|risk\s+of|treatment\s+of|antibod(?:y|ies)\s+(?:to|against)|"
     # "with or without prior chemotherapy", "regardless of", "whether or not treated with insulin": it does not matter
     r"(?:with\s+or\s+without|with\s+and\s+without|regardless\s+of|irrespective\s+of|independent\s+of|"
-    r"whether\s+or\s+not)(?:\s+(?:the|any|a|an))?(?:\s+[\w-]+){0,2}?|"
+    r"whether\s+or\s+not|need\s+not\s+have|need\s+not|do(?:es)?\s+not\s+need\s+to\s+have)"
+    r"(?:\s+(?:the|any|a|an))?(?:\s+[\w-]+){0,2}?|"
     # "no more than 2 prior regimens", "up to 3 lines of": none is allowed too, so it is no requirement
     r"(?:(?:no|not)\s+more\s+than|up\s+to|at\s+most|a\s+maximum\s+of|maximum\s+of|fewer\s+than)(?:\s+[\w-]+){1,4}?|"
     # "recovered from surgery / toxicities": recovery is a clinician's call, what it was from no requirement
@@ -1093,7 +1094,7 @@ _DRUG_AS_VALUE = re.compile(r"[\s-]*(?:toxicity|toxicities|insufficiency|deficie
 _QUALIFIER_HINT = _Caseless(
     r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
     r"resistant|refractory|recover|resolution|antibod|without|regardless|irrespective|independent|whether|more|"
-    r"up\s+to|most|maximum|fewer",
+    r"up\s+to|most|maximum|fewer|need",
 )
 _OBJECT_CONTEXT = _Caseless(
     r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
@@ -1516,10 +1517,9 @@ def _apply_exceptions_and_examples(
     for a, b, _ in _trigger_at(trigs, "exception"):
         pos = toks[a].start
         phrase = " ".join(t.norm for t in toks[a : b + 1])
-        if phrase in ("are excluded", "is excluded", "are allowed", "is allowed", "are permitted", "is permitted",
-                      "are eligible", "is eligible", "may be included", "may participate", "allowed"):
+        if phrase in _AFTER_EXCEPTIONS:
             if depth[pos] == 0:
-                if "excluded" not in phrase:
+                if not phrase.endswith(("are excluded", "is excluded")) or "not" in phrase:
                     _permit(k, text, live, clauses[clause_idx(pos)][0], pos, (pos, toks[b].end))
                 continue
             # "(X and Y are excluded)": the parenthesis' mentions are the exceptions
@@ -1594,6 +1594,16 @@ def _apply_exceptions_and_examples(
             # hierarchy does not place it under the class
             target.alternatives.append(m)
             m.dropped = True
+
+
+# Exception phrases that follow what they carve out ("X are allowed"); all
+# but the "excluded" ones permit what they follow.
+_AFTER_EXCEPTIONS = frozenset({
+    "are excluded", "is excluded", "are allowed", "is allowed", "are permitted", "is permitted", "are eligible",
+    "is eligible", "may be included", "may participate", "allowed", "permitted", "are not excluded",
+    "is not excluded", "not excluded", "is not required", "are not required", "not required", "is acceptable",
+    "are acceptable", "acceptable",
+})
 
 
 def _permit(k: _Knowledge, text: str, live: list[_Mention], c_start: int, pos: int, trigger: tuple[int, int]) -> None:
