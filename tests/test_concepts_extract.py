@@ -594,3 +594,9 @@ def test_what_does_not_matter_or_may_be_none_is_no_requirement_and_no_negation(t
 ])
 def test_more_ways_of_permitting_are_no_requirement(text: str, section: str) -> None:
     assert extract_concepts(text, 0, section) == [], text
+
+
+def test_a_lack_of_response_to_a_drug_does_not_negate_the_drug() -> None:
+    for text in ("lack of response to metformin", "not responding to antibiotics", "lack of efficacy of statins"):
+        rules = extract_concepts(text, 0, "inclusion")
+        assert rules and not [x for x in rules if isinstance(x, Not)], text
