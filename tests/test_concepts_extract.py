@@ -600,3 +600,9 @@ def test_a_lack_of_response_to_a_drug_does_not_negate_the_drug() -> None:
     for text in ("lack of response to metformin", "not responding to antibiotics", "lack of efficacy of statins"):
         rules = extract_concepts(text, 0, "inclusion")
         assert rules and not [x for x in rules if isinstance(x, Not)], text
+
+
+def test_scale_and_manual_names_are_no_conditions() -> None:
+    for text in ("Beck Depression Inventory score > 20", "DSM-5 (Diagnostic and Statistical Manual of Mental Disorders)",
+                 "aneurysm clips or other metal implants"):
+        assert not [x for x in leaves(extract_concepts(text, 0, "exclusion")) if x.kind == "condition"], text
