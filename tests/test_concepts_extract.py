@@ -606,3 +606,14 @@ def test_scale_and_manual_names_are_no_conditions() -> None:
     for text in ("Beck Depression Inventory score > 20", "DSM-5 (Diagnostic and Statistical Manual of Mental Disorders)",
                  "aneurysm clips or other metal implants"):
         assert not [x for x in leaves(extract_concepts(text, 0, "exclusion")) if x.kind == "condition"], text
+
+
+def test_abbreviations_in_brackets_or_before_a_colon_join_their_mention() -> None:
+    for text in ("gastroesophageal reflux disease [GERD]", "glioblastoma multiforme (GBM: WHO grade IV)"):
+        (rule,) = extract_concepts(text, 0, "exclusion")
+        assert text[slice(*rule.span)].rstrip("]").endswith(("GERD", "GBM")), text
+
+
+def test_exceptions_of_a_generic_word_are_part_of_its_manual_check() -> None:
+    (rule,) = extract_concepts("comorbidities other than AF", 0, "exclusion")
+    assert isinstance(rule, ManualRule) and rule.text == "comorbidities other than AF"

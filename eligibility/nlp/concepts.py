@@ -833,7 +833,7 @@ def _names_across_abbreviations(text: str, toks: list[_Tok], mentions: list[_Men
 
 
 # used with .match(text, pos): anchored at the end of a mention
-_ABBREVIATION_AFTER = re.compile(r"\s*\(\s*([A-Za-z][A-Za-z0-9-]{0,9})\s*\)")
+_ABBREVIATION_AFTER = re.compile(r"\s*[(\[]\s*([A-Za-z][A-Za-z0-9-]{0,9})\s*(?:[)\]]|(?=[:;,]))")
 
 
 def _initials_of(words: str, abbr: str) -> bool:
@@ -849,7 +849,7 @@ def _absorb_abbreviations(text: str, toks: list[_Tok], mentions: list[_Mention])
     same mention, not a second one (nor an example of a class). It is when
     the lexicon reads it as the same concept, or when nothing else reads it
     and it looks like the initials (capitals, the same first letter)."""
-    if "(" not in text:
+    if "(" not in text and "[" not in text:
         return
     by_start = {m.start: m for m in mentions}
     for m in list(mentions):
@@ -1625,6 +1625,12 @@ def _permit(k: _Knowledge, text: str, live: list[_Mention], c_start: int, pos: i
 def _carve(k: _Knowledge, text: str, target: _Mention, inside: list[_Mention], trigger: tuple[int, int]) -> None:
     """Carve ``inside`` out of ``target``; the trigger's words ("except",
     "is allowed") go with the exception nearest to them."""
+    if target.generic:
+        # "comorbidities other than AF": the clinician's check reads its exceptions too
+        target.end = max(target.end, max(m.end for m in inside))
+        for m in inside:
+            m.dropped = True
+        return
     carved = [m for m in inside if m.kind == target.kind and m.kind in ("condition", "medication", "procedure")]
     lex = k.lexicons.get(target.kind)
     if lex is not None and target.value in lex:
