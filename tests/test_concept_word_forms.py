@@ -360,3 +360,9 @@ def test_allergens_that_are_not_drugs_are_read_only_in_the_allergy_list() -> Non
             if isinstance(x, AllergyRule)] == ["neomycin"]
     assert not any(isinstance(x, AllergyRule) and x.substance == "fish" for x in
                    leaves(extract_concepts("Allergy to neomycin in patients who eat fish", 0, "exclusion")))
+
+
+def test_an_allergy_to_a_drug_or_its_excipients_asks_about_the_excipients() -> None:
+    rule = one("Known hypersensitivity to methylphenidate or its excipients", "exclusion")
+    assert isinstance(rule, AnyOf) and [x.kind for x in rule.children] == ["allergy", "manual"]
+    assert rule.children[1].about == ["medication"] and "ask the patient" in rule.children[1].reason

@@ -455,6 +455,7 @@ class _Mention:
     reason: str | None = None  # why a generic mention is a manual check
     word_end: int | None = None  # where the allergy word ends, before its objects were added to the mention
     carved: tuple[int, int] | None = None  # an exception's words with its trigger ("other than metformin")
+    manual_tail: tuple[int, int] | None = None  # "... or its excipients" after an allergy's drugs
     names_drug: bool = False  # a generic allergy whose object is a drug no record names ("the study drug")
     negated_at: int | None = None  # where the negation trigger of a negated mention starts ("no", "non-")
 
@@ -970,6 +971,12 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
             drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]  # "soy or soy products"
             if drugs:
                 g.allergens, g.generic = drugs, False
+                # "hypersensitivity to methylphenidate or its excipients": the excipients are asked about
+                last = max(d.end for d in drugs)
+                tail = manual_objects.search(text, last, min(len(text), last + 40))
+                if tail is not None and clause_of(tail.start()) == clause_of(g.start) and not any(
+                        m.start < tail.end() and tail.start() < m.end for m in mentions if not m.object_of):
+                    g.manual_tail = tail.span()
                 # "allergy or hypersensitivity to topiramate": one allergy per
                 # drug, whose allergy words run from the first to the last
                 right = g
@@ -1899,6 +1906,11 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
                           reason=m.reason or f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
     if m.allergens:
         leaves = _allergy_leaves(text, offset, m, allergy_word=True)
+        if m.manual_tail is not None:
+            a, b = m.manual_tail
+            leaves.append(ManualRule(category="other", span=(offset + a, offset + b), text=text[a:b],
+                                     about=["medication"],
+                                     reason=f"an allergy to '{text[a:b]}' is not in a medical record; ask the patient"))
         return leaves[0] if len(leaves) == 1 else _wrap_any(text, offset, leaves)
     lex = k.lexicons[m.kind]
     exceptions = list(dict.fromkeys(x.value for x in m.exceptions))
