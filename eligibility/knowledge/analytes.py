@@ -265,10 +265,9 @@ def _pattern_form(name: str, lower: bool) -> str:
 
 
 @cache
-def name_pattern() -> re.Pattern[str]:
-    """One compiled regex matching every analyte name (group ``name``, case
-    insensitive), abbreviation (group ``abbr``, case-sensitive) and the
-    not-analyte phrases (group ``skip``). Compiled once per process."""
+def _pattern_parts() -> tuple[set[str], set[str], set[str], str, str, str]:
+    """The names, abbreviations and not-analyte phrases in pattern form, and
+    their trie regexes (skip, name, abbr)."""
     catalog = load_catalog()
     names: set[str] = set()
     abbrevs: set[str] = set()
@@ -279,9 +278,15 @@ def name_pattern() -> re.Pattern[str]:
             abbrevs.add(_pattern_form(abbr, False))
     skips = {_pattern_form(s, True) for s in catalog.not_analytes}
     sep = r"[\s\-‐–]*"
-    skip_re = _trie_regex(sorted(skips), sep)
-    name_re = _trie_regex(sorted(names), sep)
-    abbr_re = _trie_regex(sorted(abbrevs), sep)
+    return names, abbrevs, skips, _trie_regex(sorted(skips), sep), _trie_regex(sorted(names), sep), _trie_regex(sorted(abbrevs), sep)
+
+
+@cache
+def name_pattern() -> re.Pattern[str]:
+    """One compiled regex matching every analyte name (group ``name``, case
+    insensitive), abbreviation (group ``abbr``, case-sensitive) and the
+    not-analyte phrases (group ``skip``). Compiled once per process."""
+    names, abbrevs, skips, skip_re, name_re, abbr_re = _pattern_parts()
     firsts = {w[0].lower() for w in names | skips} | {w[0] for w in abbrevs}
     first_class = "".join(re.escape(c) for c in sorted(firsts | {c.upper() for c in firsts if c.isalpha()}))
     pattern = (
@@ -289,6 +294,52 @@ def name_pattern() -> re.Pattern[str]:
         r"(?![^\W_])"
     )
     return re.compile(pattern)
+
+
+# -- name_pattern() in two halves, for ASCII text ------------------------------------
+#
+# Under (?i:...) re tries the name and skip tries character by character with
+# case folding; on the lowercased text the same tries match case-sensitively,
+# which is faster. The abbreviations stay case-sensitive on the original text.
+# Merged (at one position the lowercase half first, as the alternation tries
+# skip and name before abbr), the two scans give name_pattern()'s matches.
+# Only for ASCII text: there lowercasing keeps offsets, \w, and what re.I
+# would match (the case-sensitive first-letter class of name_pattern() sees
+# the same letters too).
+
+
+@cache
+def _name_patterns_split() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    names, abbrevs, skips, skip_re, name_re, abbr_re = _pattern_parts()
+    lower_first = "".join(re.escape(c) for c in sorted({w[0].lower() for w in names | skips}))
+    abbr_first = "".join(re.escape(c) for c in sorted({w[0] for w in abbrevs}))
+    lower = re.compile(
+        r"(?<![\w])(?=[" + lower_first + r"])(?:(?P<skip>" + skip_re + r")|(?P<name>" + name_re + r"))(?![^\W_])"
+    )
+    abbr = re.compile(r"(?<![\w])(?=[" + abbr_first + r"])(?P<abbr>" + abbr_re + r")(?![^\W_])")
+    return lower, abbr
+
+
+def name_matches(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, group)`` of every ``name_pattern()`` match in ``text``,
+    in order, as ``name_pattern().finditer(text)`` finds them."""
+    if not text.isascii():
+        return [(m.start(), m.end(), m.lastgroup or "name") for m in name_pattern().finditer(text)]
+    lower_re, abbr_re = _name_patterns_split()
+    low = text.lower()
+    out: list[tuple[int, int, str]] = []
+    ml = lower_re.search(low)
+    ma = abbr_re.search(text)
+    while ml is not None or ma is not None:
+        m = ml if ma is None or (ml is not None and ml.start() <= ma.start()) else ma
+        assert m is not None
+        pos = m.end()
+        out.append((m.start(), pos, m.lastgroup or "name"))
+        if ml is not None and ml.start() < pos:
+            ml = lower_re.search(low, pos)
+        if ma is not None and ma.start() < pos:
+            ma = abbr_re.search(text, pos)
+    return out
 
 
 def resolve_match(text: str, group: str) -> Analyte | None:

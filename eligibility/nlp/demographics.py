@@ -181,7 +181,16 @@ def _ages(text: str, section: Section = Section.inclusion) -> list[_Age]:
     folded = fold_case(text)
     haystack = text if folded is None else folded
     range_cued, range_old, paren, bound_cued, bound_old = _AGE_PATTERNS if folded is None else _AGE_PATTERNS_FOLDED
-    for pattern in (range_cued, range_old):
+    # Words a pattern cannot match without, looked up in the lowercased text
+    # (re.I folds none of these letters from other characters): a text
+    # without them skips the scan. Every age cue has "age"; an _OLD phrase
+    # has "age", "old", "y/o" or "yo"; a parenthesised age "(".
+    lowered = haystack if folded is not None else text.lower()
+    has_age = "age" in lowered
+    has_old = has_age or "old" in lowered or "yo" in lowered or "y/o" in lowered
+    for pattern, possible in ((range_cued, has_age), (range_old, has_old)):
+        if not possible:
+            continue
         for m in pattern.finditer(haystack):
             low, high = _num(m.group("low")), _num(m.group("high"))
             unit_low = _unit(m.group("ulow") or m.group("uhigh"))
@@ -194,11 +203,11 @@ def _ages(text: str, section: Section = Section.inclusion) -> list[_Age]:
             else:
                 unit = unit_high
             add(_Age(m.start(), m.end(), min=low, max=high, unit=unit))
-    for m in paren.finditer(haystack):
+    for m in paren.finditer(haystack) if "(" in haystack else ():
         age = _Age(m.start(), m.end(), unit=_unit(m.group("unit")))
         _apply(age, m.group("cmp"), _num(m.group("value")), None)
         add(age)
-    for m in bound_cued.finditer(haystack):
+    for m in bound_cued.finditer(haystack) if has_age else ():
         cmp, post = m.group("cmp"), m.group("post")
         value = _num(m.group("value"))
         if not cmp and not post:
@@ -248,12 +257,16 @@ _SEX_SUBJECT = re.compile(rf"{_LEAD}(?P<sex>{_FEMALE}|{_MALE})\b(?!\s+(?:partner
 _CONDITIONAL = re.compile(r"childbearing|child-bearing|reproductive|potential|pregnan|lactat|breast-?feed|contracept|partner|steril|\bif\b|\bmust\b|\bshould\b|\bwho\b|\bagree|(?:participants?|patients?|subjects?)\s*:", re.I)
 
 
+_BOTH_FOLDED = _case_sensitive(_BOTH)
+
+
 def _sex(text: str, section: Section) -> SexRule | None:
     if section is not Section.inclusion:
         return None
-    both = _BOTH.search(text)
+    folded = fold_case(text)
+    both = _BOTH.search(text) if folded is None else _BOTH_FOLDED.search(folded)
     if both and both.start() < 40:
-        return SexRule(sex=Sex.all, span=(both.start(), both.end()), text=both.group(0))
+        return SexRule(sex=Sex.all, span=(both.start(), both.end()), text=text[both.start() : both.end()])
     m = _SEX_SUBJECT.match(text)
     if m is None or _CONDITIONAL.search(text[: m.end() + 60]):
         return None
@@ -272,15 +285,24 @@ _HINT_ANYWHERE = re.compile(r"dult|\(\s*[<>≤≥]\s*\d", re.I)
 _HINT_BEFORE_DIGIT = re.compile(r"(?:ages?|aged|older|younger)\b", re.I)
 
 
+_HINTS = (_HINT_AFTER_DIGIT, _HINT_ANYWHERE, _HINT_BEFORE_DIGIT)
+_HINTS_FOLDED = tuple(_case_sensitive(p) for p in _HINTS)
+
+
 def _age_hint(text: str) -> bool:
+    # The lowercased text where equivalent (see fold_case), case-sensitively.
+    folded = fold_case(text)
+    after_digit, anywhere, before_digit = _HINTS if folded is None else _HINTS_FOLDED
+    if folded is not None:
+        text = folded
     # The first digit leaves the most text after it for an age word; the
     # first age word (the earliest to end) the most for a digit.
     digit = _DIGIT.search(text)
     if digit is None:
-        return bool(_HINT_ANYWHERE.search(text))
-    if _HINT_AFTER_DIGIT.search(text, digit.end()) or _HINT_ANYWHERE.search(text):
+        return bool(anywhere.search(text))
+    if after_digit.search(text, digit.end()) or anywhere.search(text):
         return True
-    word = _HINT_BEFORE_DIGIT.search(text)
+    word = before_digit.search(text)
     return word is not None and _DIGIT.search(text, word.end()) is not None
 
 

@@ -36,6 +36,7 @@ from eligibility.knowledge.analytes import (
     Analyte,
     get_analyte,
     load_analytes,
+    name_matches,
     name_pattern,
     resolve_match,
 )
@@ -935,23 +936,22 @@ class _Mention:
 
 def _mentions(t: str) -> list[_Mention]:
     out: list[_Mention] = []
-    for m in name_pattern().finditer(t):
-        group = m.lastgroup or "name"
+    for start, end, group in name_matches(t):
         if group == "skip":
-            out.append(_Mention(m.start(), m.end(), None))
+            out.append(_Mention(start, end, None))
             continue
-        analyte = resolve_match(m.group(0), group)
+        analyte = resolve_match(t[start:end], group)
         if analyte is None:
             continue
         # "Aspartate aminotransferase (AST)": one mention
         if out and out[-1].analyte is not None and out[-1].analyte.id == analyte.id:
-            gap = t[out[-1].end : m.start()]
-            if re.fullmatch(r"\s*[(\[]\s*", gap) and re.match(r"\s*[)\]]", t[m.end() :]):
-                close = re.match(r"\s*[)\]]", t[m.end() :])
+            gap = t[out[-1].end : start]
+            if re.fullmatch(r"\s*[(\[]\s*", gap) and re.match(r"\s*[)\]]", t[end:]):
+                close = re.match(r"\s*[)\]]", t[end:])
                 assert close is not None
-                out[-1].end = m.end() + close.end()
+                out[-1].end = end + close.end()
                 continue
-        out.append(_Mention(m.start(), m.end(), analyte))
+        out.append(_Mention(start, end, analyte))
     return out
 
 
@@ -1214,5 +1214,6 @@ def _combine_or(items: list[tuple[int, int, Rule]], t: str, text: str, offset: i
 def warm_up() -> None:
     """Compile the patterns now (they are otherwise compiled on first use)."""
     name_pattern()
+    name_matches("ascii")  # compiles the two halves ASCII text is matched with
     for analyte in load_analytes().values():
         _analyte_unit_regex(analyte)

@@ -25,19 +25,23 @@ from eligibility.ir.model import (
     Criterion,
     HealthyVolunteersRule,
     ManualRule,
+    MeasurementRule,
     MedicationRule,
     Not,
+    PregnancyRule,
     ProcedureRule,
     Rule,
     RuleSet,
     Section,
     Sex,
     SexRule,
+    SmokingRule,
+    Span,
     Status,
     TimeUnit,
     Trial,
 )
-from eligibility.knowledge.language import filler_words, severity_regex
+from eligibility.knowledge.language import filler_words, severity_regex, severity_regex_folded
 from eligibility.nlp.concepts import extract_concepts
 from eligibility.nlp.demographics import extract_demographics
 from eligibility.nlp.manual import extract_manual
@@ -82,10 +86,15 @@ def _without_imaging(rule: Rule) -> Rule | None:
             return None
         if len(kept) == 1:
             return kept[0]
+        # An unchanged group is kept as it is: a copy would equal it.
+        if len(kept) == len(rule.children) and all(k is c for k, c in zip(kept, rule.children, strict=True)):
+            return rule
         return rule.model_copy(update={"children": kept})
     if isinstance(rule, Not):
         child = _without_imaging(rule.child)
-        return None if child is None else rule.model_copy(update={"child": child})
+        if child is None:
+            return None
+        return rule if child is rule.child else rule.model_copy(update={"child": child})
     return rule
 
 
@@ -94,17 +103,22 @@ def _with_severity(rule: Rule, text: str, offset: int) -> Rule:
     codes the disease, not its severity. The condition decides when absent
     (not_met); when present, a person judges the severity (manual)."""
     if isinstance(rule, AllOf | AnyOf):
-        return rule.model_copy(update={"children": [_with_severity(c, text, offset) for c in rule.children]})
+        children = [_with_severity(c, text, offset) for c in rule.children]
+        if all(new is old for new, old in zip(children, rule.children, strict=True)):
+            return rule  # nothing qualified: a copy would equal it
+        return rule.model_copy(update={"children": children})
     if isinstance(rule, Not):
-        return rule.model_copy(update={"child": _with_severity(rule.child, text, offset)})
+        child = _with_severity(rule.child, text, offset)
+        return rule if child is rule.child else rule.model_copy(update={"child": child})
     if not isinstance(rule, ConditionRule) or rule.span is None:
         return rule
     start = rule.span[0] - offset
     before = text[max(0, start - 60) : start]
-    m = severity_regex().search(before)
+    # ASCII text is searched lowercased (the same match, faster; see fold_case).
+    m = severity_regex_folded().search(before.lower()) if before.isascii() else severity_regex().search(before)
     if m is None:
         return rule
-    qualifier = " ".join(m.group(0).split())
+    qualifier = " ".join(before[m.start() : m.end()].split())
     span = (offset + start - len(before) + m.start(), offset + start - len(before) + m.end())
     judge = ManualRule(category="investigator_judgement", span=span, text=text[span[0] - offset : span[1] - offset],
                        reason=f"'{qualifier}' is not coded in the record: a person judges it")
@@ -147,6 +161,50 @@ def spans_of(rule: Any) -> Iterable[tuple[int, int]]:
         yield from spans_of(child)
 
 
+# The rule types _add_spans reads directly; any other object goes through
+# spans_of.
+_LEAF_TYPES: frozenset[type] = frozenset(
+    {AgeRule, SexRule, HealthyVolunteersRule, MeasurementRule, PregnancyRule, SmokingRule, ManualRule}
+)
+_CONCEPT_TYPES: frozenset[type] = frozenset({ConditionRule, MedicationRule, ProcedureRule})
+
+
+def _add_spans(rule: Any, out: list[Span]) -> None:
+    """Append spans_of(rule) to ``out``, in the same order: one call per node
+    instead of a generator per node (coverage asks for every rule's spans)."""
+    kind = type(rule)
+    if kind in _LEAF_TYPES:
+        if rule.span is not None:
+            out.append(rule.span)
+    elif kind is AllOf or kind is AnyOf:
+        if rule.span is not None:
+            out.append(rule.span)
+        for sub in rule.children:
+            _add_spans(sub, out)
+    elif kind in _CONCEPT_TYPES:
+        if rule.span is not None:
+            out.append(rule.span)
+        out.extend(rule.exception_spans)
+    elif kind is Not:
+        if rule.span is not None:
+            out.append(rule.span)
+        _add_spans(rule.child, out)
+    elif kind is AllergyRule:
+        if rule.span is not None:
+            out.append(rule.span)
+        if rule.allergy_span is not None:
+            out.append(rule.allergy_span)
+    else:
+        out.extend(spans_of(rule))
+
+
+def _span_list(rules: Iterable[Any]) -> list[Span]:
+    out: list[Span] = []
+    for rule in rules:
+        _add_spans(rule, out)
+    return out
+
+
 def leaves(rules: Iterable[Any]) -> Iterable[Any]:
     for rule in rules:
         if isinstance(rule, AllOf | AnyOf):
@@ -157,8 +215,10 @@ def leaves(rules: Iterable[Any]) -> Iterable[Any]:
             yield rule
 
 
-def _uncovered(text: str, start: int, end: int, rules: list[Rule]) -> list[str]:
-    covered = sorted(s for r in rules for s in spans_of(r))
+def _uncovered(text: str, start: int, end: int, rules: list[Rule], spans: list[Span] | None = None) -> list[str]:
+    """What no rule covers, apart from filler words; ``spans`` are the rules'
+    spans where the caller has them already."""
+    covered = sorted(_span_list(rules) if spans is None else spans)
     pieces: list[str] = []
     pos = start
     for s, e in covered:
@@ -172,26 +232,32 @@ def _uncovered(text: str, start: int, end: int, rules: list[Rule]) -> list[str]:
     for piece in pieces:
         for chunk in _CHUNK_BREAK.split(piece):
             words = _WORD.findall(chunk)
-            if any(w.lower() not in filler and len(w) > 1 and not w[0].isdigit() for w in words):
+            if any(len(w) > 1 and not w[0].isdigit() and w.lower() not in filler for w in words):
                 out.append(" ".join(chunk.split()))
     return out
 
 
-def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
-    return outer[0] <= inner[0] and inner[1] <= outer[1]
-
-
 def _extract(text: str, start: int, end: int, section: Section) -> list[Rule]:
+    return _extract_with_spans(text, start, end, section)[0]
+
+
+def _extract_with_spans(text: str, start: int, end: int, section: Section) -> tuple[list[Rule], list[Span]]:
+    """The rules and all their spans (those of each extractor's rules are
+    added once, after it ran: a rule is checked against earlier extractors'
+    rules only)."""
     local = text[start:end]
     rules: list[Rule] = []
+    taken: list[Span] = []
     for extractor in EXTRACTORS:
-        taken = [s for r in rules for s in spans_of(r)]
+        found = len(rules)
         for rule in extractor(local, start, section):
-            span = getattr(rule, "span", None)
-            if span is not None and any(_inside(span, t) for t in taken):
+            span = rule.span
+            if span is not None and any(t[0] <= span[0] and span[1] <= t[1] for t in taken):
                 continue
             rules.append(rule)
-    return rules
+        for rule in rules[found:]:
+            _add_spans(rule, taken)
+    return rules, taken
 
 
 def _status(rules: list[Rule], unparsed: list[str]) -> Status:
@@ -215,12 +281,12 @@ def _combine(own: Status | None, children: list[Status]) -> Status:
 
 def _fill(criterion: Criterion, text: str) -> None:
     start, end = content_span(criterion, text)
-    criterion.rules = _extract(text, start, end, criterion.section)
-    criterion.unparsed = _uncovered(text, start, end, criterion.rules)
+    rules, spans = _extract_with_spans(text, start, end, criterion.section)
+    criterion.rules = rules
+    criterion.unparsed = _uncovered(text, start, end, rules, spans)
     if criterion.section is Section.exclusion and len(criterion.rules) > 1:
         # Separate findings in one exclusion ("AST >= 2 x ULN ...; liver
         # cirrhosis; eGFR < 60") are separate reasons to exclude.
-        spans = [s for r in criterion.rules for s in spans_of(r)]
         criterion.rules = [AnyOf(children=criterion.rules, span=(min(a for a, _ in spans), max(b for _, b in spans)) if spans else None)]
     own = _status(criterion.rules, criterion.unparsed)
     for child in criterion.children:
