@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 from eligibility.ir.model import (
@@ -35,6 +36,7 @@ from eligibility.ir.model import (
     AllergyRule,
     AllOf,
     AnyOf,
+    Code,
     ConditionRule,
     Criterion,
     HealthyVolunteersRule,
@@ -322,23 +324,43 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
 _ALLERGY_WORDS = ("allerg", "hypersensitiv", "intoleran", "anaphyla")
 
 
+def _allergy_index(patient: Patient) -> FactIndex:
+    """The patient's allergies and the conditions that record one, indexed
+    as drugs are (a substance is looked up like a medication), built once for
+    all the allergy rules of all trials; rebuilt if either list changed."""
+    size = (len(patient.allergies), len(patient.conditions))
+    cached = patient._matcher_cache.get("allergies")
+    if cached is not None and cached[0] == size:
+        index: FactIndex = cached[1]
+        return index
+    facts: list[Fact] = [*patient.allergies]
+    facts += [c for c in patient.conditions if c.verification_status not in ("refuted", "entered-in-error")
+              and any(w in c.label().lower() for w in _ALLERGY_WORDS)]
+    index = FactIndex("medication", facts)
+    patient._matcher_cache["allergies"] = (size, index)
+    return index
+
+
+@lru_cache(maxsize=4096)
+def _substance_rule(substance: str, label: str | None, codes: tuple[tuple[str, str], ...]) -> MedicationRule:
+    """An allergy's substance as the medication rule the matcher looks up
+    (one per substance, not one per patient)."""
+    return MedicationRule(concept=substance, label=label,
+                          codes=[Code(system=s, code=c) for s, c in codes])  # type: ignore[arg-type]
+
+
 def _allergy(rule: AllergyRule, patient: Patient, as_of: date) -> Outcome:
     """The record's allergies, and conditions that name an allergy, matched
     against the substance as a medication is: by code, by name, by class (an
     allergy to amoxicillin is an allergy to a penicillin)."""
-    facts: list[Fact] = [a for a in patient.allergies if a.recorded is None or a.recorded <= as_of]
-    facts += [c for c in patient.conditions
-              if c.verification_status not in ("refuted", "entered-in-error")
-              and (c.onset is None or c.onset <= as_of)
-              and any(w in c.label().lower() for w in _ALLERGY_WORDS)]
-    wanted = MedicationRule(concept=rule.substance, label=rule.label, codes=rule.codes)
+    index = _allergy_index(patient)
+    wanted = _substance_rule(rule.substance, rule.label, tuple((c.system, c.code) for c in rule.codes))
     label = rule.label or rule.substance.replace("_", " ")
-    found = [m.fact for m in find_matches(wanted, facts)]
-    if rule.status == "active":
-        found = [f for f in found if _ongoing(f, as_of)]
+    found = [m.fact for m in find_matches(wanted, index.facts, index)
+             if (_fact_dates(m.fact)[0] or as_of) <= as_of and (rule.status != "active" or _ongoing(m.fact, as_of))]
     if found:
         return Outcome(verdict=MET, reason=f"{found[0].label()} in the record (allergy to {label})",
-                       evidence=[Evidence.of(f, _fact_dates(f)[0] or getattr(f, "recorded", None)) for f in found[:10]])
+                       evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in found[:10]])
     if not rule.codes and rule.substance not in lexicon("medication"):
         return Outcome(verdict=UNKNOWN,
                        reason=f"{label!r} is not in the lexicon and no allergy in the record names it")
