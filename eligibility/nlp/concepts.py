@@ -1271,7 +1271,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     live = [m for m in live if not m.dropped]
     if not live:
         return []
-    _apply_negation(text, toks, live, trigs, clauses, clause_of)
+    _apply_negation(text, toks, live, trigs, depth, clauses, clause_of)
     groups = _group(text, toks, live, clauses, clause_of)
     _apply_status(toks, groups, trigs)
     _apply_windows(text, live, clauses, clause_of)
@@ -1505,14 +1505,7 @@ def _apply_exceptions_and_examples(
     assert callable(clause_idx)
 
     def region_end(pos: int) -> int:
-        """End of the region a trigger at ``pos`` governs: its parenthesis or its clause."""
-        c_end = clauses[clause_idx(pos)][1]
-        if depth[pos] > 0:
-            d = depth[pos]
-            for idx in range(pos, len(text)):
-                if text[idx] in ")]}" and depth[idx] == d:
-                    return min(idx, c_end) if idx < c_end else c_end
-        return c_end
+        return _region_end(text, depth, clauses, clause_idx, pos)
 
     def head_before(pos: int, kinds: tuple[str, ...] | None = None) -> _Mention | None:
         c_start = clauses[clause_idx(pos)][0]
@@ -1669,7 +1662,7 @@ def _carve(k: _Knowledge, text: str, target: _Mention, inside: list[_Mention], t
 
 def _apply_negation(
     text: str, toks: list[_Tok], live: list[_Mention], trigs: list[tuple[int, int, str, str]],
-    clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
+    depth: list[int], clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
 ) -> None:
     assert callable(clause_of)
     terms = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "term"))
@@ -1683,12 +1676,8 @@ def _apply_negation(
             continue
         phrase = " ".join(t.norm for t in toks[a : b + 1])
         start = toks[a].end
-        c_end = clauses[clause_of(toks[a].start)][1]
-        end = min([s for s in stops if s >= toks[b].end] + [c_end])
         # a negation inside parentheses ends with them: "postmenopausal (no menses for 12 months) or sterile"
-        close = _closing_paren(text, toks[a].start)
-        if close is not None:
-            end = min(end, close)
+        end = min([s for s in stops if s >= toks[b].end] + [_region_end(text, depth, clauses, clause_of, toks[a].start)])
         if phrase in _SHORT_NEGATIONS:
             # "not", "non", "nor" negate what is next to them, not the rest of the clause
             end = min(end, toks[min(len(toks) - 1, b + 3)].end)
@@ -1699,20 +1688,16 @@ def _apply_negation(
                 m.negated_at = max(m.negated_at or -1, toks[a].start)
 
 
-def _closing_paren(text: str, pos: int) -> int | None:
-    """Where the parenthesis that holds ``pos`` closes, if one does."""
-    if "(" not in text[:pos]:
-        return None
-    depth = 0
-    for i in range(pos - 1, -1, -1):
-        if text[i] == ")":
-            depth += 1
-        elif text[i] == "(":
-            if depth == 0:
-                close = text.find(")", pos)
-                return close if close != -1 else None
-            depth -= 1
-    return None
+def _region_end(text: str, depth: list[int], clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
+                pos: int) -> int:
+    """End of the region a trigger at ``pos`` governs: its parenthesis or its clause."""
+    c_end = clauses[clause_of(pos)][1]
+    if depth[pos] > 0:
+        d = depth[pos]
+        for idx in range(pos, len(text)):
+            if text[idx] in ")]}" and depth[idx] == d:
+                return min(idx, c_end)
+    return c_end
 
 
 def _gap_is_list(text: str, toks: list[_Tok], left: _Mention, right: _Mention) -> bool:
