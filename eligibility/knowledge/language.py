@@ -91,6 +91,10 @@ class WordForms(BaseModel):
     treatment_words: list[str]
     allergy: _Allergy
     abbreviations: _Abbreviations = _Abbreviations()
+    drug_named_for: list[str] = []
+    drug_named_for_value: list[str] = []
+    disease_named_for: list[str] = []
+    test_results: list[str] = []
 
 
 @cache

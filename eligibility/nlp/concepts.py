@@ -1087,16 +1087,23 @@ _DRUG_BEFORE_CONDITION = re.compile(r"\s+(?:(?:or|and|and/or)\s+[\w-]+\s+)?(?:co
 # used with .match(text, pos) after a condition: it names a test or a vaccine
 # ("HIV test results", "HIV RNA levels", "HIV vaccine study"), not the disease;
 # a result beside it ("positive HIV test") keeps the disease (_RESULT_NEAR)
-_CONDITION_AS_TEST = re.compile(r"(?:-?\s*(?:1|2|I|II)\b)?\s*(?:rapid\s+)?(?:tests?|testing|screen(?:ing)?|RNA|DNA|"
-                                r"viral\s+loads?|genotyp\w*|vaccines?|vaccination|serology|serologies|levels?)\b",
-                                re.IGNORECASE)
-_RESULT_NEAR = re.compile(r"\b(?:positive|negative|reactive|detectable|undetectable|seropositive|seronegative)\b",
-                          re.IGNORECASE)
-_DRUG_AS_VALUE = re.compile(r"[\s-]*(?:toxicity|toxicities|insufficiency|deficiency|enhancing|enhanced|mediated|tests?|"
-                            r"testing|assays?)\b|"
-                            r"\s*(?:\([^)]{1,12}\)\s*)?(?:(?:serum|plasma|blood)\s+)?(?:trough|peak|levels?\b|"
-                            r"concentrations?|receptors?|(?:[<>≤≥=]|<=|>=)\s*\d[\d.,]*\s*"
-                            r"(?:[pnµuμm]?g|[pnµuμm]?mol|[mµuμ]?IU|U)\s*/\s*(?:[dmµuμ]?L|dl)\b)", re.IGNORECASE)
+@cache
+def _named_for() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """From rules/word_forms.yaml: (a drug named for something else, a disease
+    named for its test, a test result), each used with .match / .search."""
+    wf = word_forms()
+
+    def words(phrases: list[str]) -> str:
+        return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
+
+    drug = re.compile(rf"[\s-]*(?:{words(wf.drug_named_for)})\b|"
+                      rf"\s*(?:\([^)]{{1,12}}\)\s*)?(?:(?:serum|plasma|blood)\s+)?(?:(?:{words(wf.drug_named_for_value)})\b|"
+                      # a comparison counts only with a concentration unit: "prednisone < 10 mg" is a dose
+                      r"(?:[<>≤≥=]|<=|>=)\s*\d[\d.,]*\s*"
+                      r"(?:[pnµuμm]?g|[pnµuμm]?mol|[mµuμ]?IU|U)\s*/\s*(?:[dmµuμ]?L|dl)\b)", re.IGNORECASE)
+    disease = re.compile(rf"(?:-?\s*(?:1|2|I|II)\b)?\s*(?:rapid\s+)?(?:{words(wf.disease_named_for)})\b", re.IGNORECASE)
+    result = re.compile(rf"\b(?:{words(wf.test_results)})\b", re.IGNORECASE)
+    return drug, disease, result
 # a word each _QUALIFIER_BEFORE phrase contains
 _QUALIFIER_HINT = _Caseless(
     r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
@@ -1225,6 +1232,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     # or be an object; most criteria have neither
     may_qualify = _QUALIFIER_HINT.search(text) is not None
     first_object = _OBJECT_CONTEXT.search(text)
+    named_drug, named_disease, test_result = _named_for()
     for m in mentions:
         if m.kind != "pregnancy" and (
             (may_qualify and _QUALIFIER_BEFORE.search(text[max(0, m.start - 60) : m.start]))
@@ -1234,11 +1242,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
                 and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
             m.dropped = m.object_of = True
-        if m.kind == "condition" and not m.generic and (test := _CONDITION_AS_TEST.match(text, m.end)) and not (
-                _RESULT_NEAR.search(text, max(0, m.start - 25), m.end) or _RESULT_NEAR.match(text, test.end() + 1)):
+        if m.kind == "condition" and not m.generic and (test := named_disease.match(text, m.end)) and not (
+                test_result.search(text, max(0, m.start - 25), m.end) or test_result.match(text, test.end() + 1)):
             m.dropped = True
         if m.kind == "medication" and not m.generic and (
-                _DRUG_AS_VALUE.match(text, m.end) or _DRUG_BEFORE_CONDITION.match(text, m.end)):
+                named_drug.match(text, m.end) or _DRUG_BEFORE_CONDITION.match(text, m.end)):
             m.dropped = True
         if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
             # "heart failure uncontrolled by medication": how it is controlled, not a drug to look for
