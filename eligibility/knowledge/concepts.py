@@ -136,6 +136,32 @@ class CauseTriggers(_Model):
     after: list[str]
 
 
+class TimelineTriggers(_Model):
+    """The trial's own events, which anchor a window ("8 weeks prior to
+    vaccination") and are no requirement of the patient's record."""
+
+    before: list[str]
+    between: list[str]
+    events: list[str]
+
+
+class TrialKindTriggers(_Model):
+    """Words that make a generic drug word the kind of another trial
+    ("another drug or device trial")."""
+
+    nouns: list[str]
+    qualifiers: list[str]
+    company: list[str]
+
+
+class ContraceptionMethods(_Model):
+    """A criterion that asks for a method of contraception lists methods as
+    options of a manual check, not as drugs or procedures to have had."""
+
+    asks: list[str]
+    methods: list[str]
+
+
 class Triggers(_Model):
     negation: NegationTriggers
     status: StatusTriggers
@@ -146,6 +172,9 @@ class Triggers(_Model):
     cause: CauseTriggers
     manual: ManualTriggers
     stop_phrases: list[str]
+    timeline: TimelineTriggers
+    trial_kind: TrialKindTriggers
+    contraception_methods: ContraceptionMethods
     pregnancy: PregnancyTriggers
     smoking: SmokingTriggers
 

@@ -456,6 +456,7 @@ class _Mention:
     word_end: int | None = None  # where the allergy word ends, before its objects were added to the mention
     carved: tuple[int, int] | None = None  # an exception's words with its trigger ("other than metformin")
     manual_tail: tuple[int, int] | None = None  # "... or its excipients" after an allergy's drugs
+    manual_category: str | None = None  # a generic mention's manual category, if not the investigator's judgement
     names_drug: bool = False  # a generic allergy whose object is a drug no record names ("the study drug")
     negated_at: int | None = None  # where the negation trigger of a negated mention starts ("no", "non-")
 
@@ -953,6 +954,8 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
     allergy_concepts = frozenset(wf.concepts)
     manual_objects = _manual_objects()
     for idx, g in enumerate(mentions):
+        if g.dropped:
+            continue
         is_allergy = (g.kind == "condition" and g.value in allergy_concepts) or (g.generic and g.label in allergy_words)
         objects = _objects_after(mentions, idx, clause_of)
         if is_allergy:
@@ -989,10 +992,19 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                     left.dropped = True
                     g.start, g.first = left.start, left.first
                     right = left
-            elif manual_objects.search(after):
+            elif (named := manual_objects.search(text, g.start, g.start + len(after) + 20)) is not None:
                 g.generic = g.names_drug = True
                 g.reason = (f"'{' '.join(after.split())[:60]}...': an allergy to the study drug or its components "
                             "is not in a medical record; ask the patient")
+                # the check names the drug it asks about: "allergy to study medication",
+                # "allergy or intolerance to any of the study drugs" (one check)
+                end = named.end()
+                if clause_of(end - 1) == clause_of(g.start) and not any(
+                        g.end <= m.start < end and not (m.generic or m.value in allergy_concepts) for m in mentions):
+                    for m in mentions[idx + 1 :]:
+                        if m.start < end:
+                            m.dropped = True
+                    g.end = max(g.end, end)
         elif g.generic and g.label is not None and g.label.startswith("contra"):
             # "contraindication to aspirin": a recorded allergy to it is one; others are a clinician's call
             before = [] if objects else _objects_before(text, mentions, idx, clause_of)
@@ -1027,8 +1039,8 @@ def _mark_treatments(text: str, toks: list[_Tok], mentions: list[_Mention]) -> N
             m.last, m.end = nxt, toks[nxt].end
             taken.add(nxt)
             m.treatment = True
-        elif last in words or last.endswith(("therapy", "therapies")):
-            m.treatment = True
+        elif last in words or last.endswith(("therapy", "therapies")) or _named_as_treatment(m.value):
+            m.treatment = True  # "chemotherapy"; "ART" (antiretroviral therapy)
         word = toks[m.last].norm
         if m.treatment and word in words:
             # "immunosuppressive, anticoagulant or corticosteroid treatment": the word is shared
@@ -1039,6 +1051,17 @@ def _mark_treatments(text: str, toks: list[_Tok], mentions: list[_Mention]) -> N
                     break
                 left.treatment, left.treatment_word = True, word
                 right = left
+
+
+@cache
+def _named_as_treatment(concept_id: str) -> bool:
+    """Whether a drug concept's own name is a treatment ("antiretroviral
+    therapy"), so that its abbreviations read as one too."""
+    concept = _knowledge().lexicons["medication"].concepts.get(concept_id)
+    if concept is None:
+        return False
+    last = tokens(concept.name)[-1:]
+    return bool(last) and (last[0] in _treatment_words() or last[0].endswith(("therapy", "therapies")))
 
 
 @cache
@@ -1104,6 +1127,66 @@ def _named_for() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     disease = re.compile(rf"(?:-?\s*(?:1|2|I|II)\b)?\s*(?:rapid\s+)?(?:{words(wf.disease_named_for)})\b", re.IGNORECASE)
     result = re.compile(rf"\b(?:{words(wf.test_results)})\b", re.IGNORECASE)
     return drug, disease, result
+@cache
+def _contraception() -> tuple[re.Pattern[str], frozenset[str]]:
+    """From rules/triggers.yaml: (a criterion asking for a method of
+    contraception, the concept ids of the methods with those under them)."""
+    conf = triggers().contraception_methods
+    asks = re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split()))
+                                         for p in sorted(conf.asks, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+    lexicons = _knowledge().lexicons
+    ids: set[str] = set()
+    for cid in conf.methods:
+        for kind in ("medication", "procedure"):
+            if cid in lexicons[kind]:
+                ids.add(cid)
+                ids.update(lexicons[kind].descendants(cid))
+    return asks, frozenset(ids)
+
+
+@cache
+def _trial_events() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """From rules/triggers.yaml: (what comes before a trial's own event, the
+    event words, what after a generic drug word makes it a kind of trial,
+    the clause words that say so: company, nouns)."""
+    trig = triggers()
+
+    def words(phrases: Iterable[str]) -> str:
+        return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
+
+    tl = trig.timeline
+    plain = [p for p in tl.before if "{" not in p]
+    templated = [_window_regex(p).pattern[len(_NOT_WORD_BEFORE):] for p in tl.before if "{" in p]
+    # "the following medications:" is a list, not an anchor: no "the" before the phrase
+    before = re.compile(rf"(?<!\bthe\s)\b(?:{'|'.join([words(plain), *templated])})"
+                        rf"(?:[\s-]+(?:{words(tl.between)}))*[\s-]+$", re.IGNORECASE)
+    tk = trig.trial_kind
+    kinds = words([*tk.company, *word_forms().generic_medications, *tl.events])
+    kind_of_trial = re.compile(rf"(?:\s*(?:,|/|\bor\b|\band\b)\s*(?:(?:an?|other|another)\s+)?(?:{kinds})\b)*"
+                               rf"\s+(?:(?:{words(tk.qualifiers)})\s+)*(?:{words(tk.nouns)})\b", re.IGNORECASE)
+    # "another device or drug", "a vaccine, drug, medical device": a list with a device
+    listed = r"\s*(?:,|/|\bor\b|\band\b|\band/or\b)\s*(?:(?:an?|other|another|any)\s+)?"
+    company = re.compile(rf"(?:{listed}(?:{kinds})\b)*{listed}(?:{words(tk.company)})\b|"
+                         rf"\b(?:{words(tk.company)}){listed}$", re.IGNORECASE)
+    nouns = re.compile(rf"\b(?:{words(tk.nouns)})\b", re.IGNORECASE)
+    return before, frozenset(e.lower() for e in tl.events), kind_of_trial, company, nouns
+
+
+def _trial_event(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
+    """Whether a generic drug word or a vaccination is the trial's own event
+    (a window's anchor) or the kind of another trial, not a requirement."""
+    before, events, kind_of_trial, company, nouns = _trial_events()
+    if not m.generic and text[m.start : m.end].lower() not in events:
+        return False
+    if before.search(text, max(0, m.start - 80), m.start):
+        return True
+    if kind_of_trial.match(text, m.end):
+        return True
+    start, end = clause
+    in_list = company.match(text, m.end) is not None or company.search(text, max(start, m.start - 30), m.start) is not None
+    return in_list and nouns.search(text, start, end) is not None
+
+
 # a word each _QUALIFIER_BEFORE phrase contains
 _QUALIFIER_HINT = _Caseless(
     r"risk|prevention|prophylaxis|treatment|family|relative|absorption|level|serum|plasma|deficiency|response|"
@@ -1231,6 +1314,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     # one search of the whole text tells whether any mention can be qualified
     # or be an object; most criteria have neither
     may_qualify = _QUALIFIER_HINT.search(text) is not None
+    asks_method, methods = _contraception()
+    asks_method_here = asks_method.search(text) is not None
     first_object = _OBJECT_CONTEXT.search(text)
     named_drug, named_disease, test_result = _named_for()
     for m in mentions:
@@ -1248,6 +1333,13 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if m.kind == "medication" and not m.generic and (
                 named_drug.match(text, m.end) or _DRUG_BEFORE_CONDITION.match(text, m.end)):
             m.dropped = True
+        if asks_method_here and m.kind in ("medication", "procedure") and m.value in methods:
+            # "adequate contraception (oral contraceptives, IUD)": options of the manual check
+            m.generic, m.manual_category = True, "contraception"
+            m.reason = (f"'{' '.join(text[m.start : m.end].split())}': a method of contraception the criterion "
+                        "asks for; its use is confirmed in person")
+        if m.kind in ("medication", "procedure") and _trial_event(text, m, clauses[clause_of(m.start)]):
+            m.dropped = True  # "8 weeks prior to vaccination", "another drug or device trial"
         if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
             # "heart failure uncontrolled by medication": how it is controlled, not a drug to look for
             m.dropped = True
@@ -1398,36 +1490,76 @@ def _shared_heads(text: str, toks: list[_Tok], mentions: list[_Mention], blocked
 def _resolve_ellipsis(text: str, toks: list[_Tok], mentions: list[_Mention]) -> None:
     """"major organ or bone marrow transplantation", "hepatitis B or C"."""
     covered = {t for m in mentions for t in range(m.first, m.last + 1)}
+    by_span = {(m.first, m.last): m for m in mentions}
     extra: list[_Mention] = []
+    replaced: list[_Mention] = []
     for m in mentions:
         if m.kind == "stop":
             continue
         head = toks[m.last].norm
-        # unmatched words before "X or <mention>"
-        if m.first >= 2 and toks[m.first - 1].norm in ("or", "and") and (m.first - 2) not in covered:
+        # words before "X or <mention>", "X and/or <mention>", "X/<mention>"
+        j = _item_before(text, toks, m.first)
+        if j is not None:
             for size in (3, 2, 1):
-                a = m.first - 1 - size
-                if a < 0 or any(t in covered for t in range(a, m.first - 1)):
+                a = j - size + 1
+                if a < 0 or not _joined(text, toks, a, j):
                     continue
-                if not _joined(text, toks, a, m.first - 2):
+                # a word already read may still be the first half of an
+                # ellipsis: "drug/alcohol abuse" (a generic drug word),
+                # "opioid or alcohol abuse" (a drug before a condition head)
+                taken = [t for t in range(a, j + 1) if t in covered]
+                held = by_span.get((a, j)) if taken else None
+                if taken and (held is None or not (held.generic or (held.kind == "medication" and m.kind == "condition"))):
                     continue
-                entry = _lookup((*(t.norm for t in toks[a : m.first - 1]), head))
-                if entry and entry.kind != "stop":
-                    extra.append(_Mention(entry.kind, entry.value, a, m.first - 2, toks[a].start, toks[m.first - 2].end))
-                    covered.update(range(a, m.first - 1))
-                    break
-        # "<mention> or <word>": hepatitis B or C
+                words = [t.norm for t in toks[a : j + 1]]
+                entry = _lookup((*words, head))
+                if entry is None and words[-1].endswith("s") and len(words[-1]) > 3:
+                    entry = _lookup((*words[:-1], words[-1][:-1], head))  # "drugs/alcohol abuse"
+                if entry is None or entry.kind == "stop" or (held is not None and entry.kind != m.kind):
+                    continue
+                extra.append(_Mention(entry.kind, entry.value, a, j, toks[a].start, toks[j].end))
+                covered.update(range(a, j + 1))
+                if held is not None:
+                    replaced.append(held)
+                break
+        # "<mention> or <word>": hepatitis B or C; "abuse of alcohol or drugs"
+        # (the generic drug word is the second object of "abuse of")
         nxt = m.last + 1
-        if (nxt + 1 < len(toks) and toks[nxt].norm in ("or", "and") and (nxt + 1) not in covered and m.last > m.first
+        if (nxt + 1 < len(toks) and toks[nxt].norm in ("or", "and") and m.last > m.first
                 and _LIST_PUNCT.match(text[toks[nxt].end : toks[nxt + 1].start])):
             stem = tuple(t.norm for t in toks[m.first : m.last])
+            held = by_span.get((nxt + 1, nxt + 1)) if (nxt + 1) in covered else None
+            if (nxt + 1) in covered and (held is None or not held.generic or stem[-1] != "of"):
+                continue
             entry = _lookup((*stem, toks[nxt + 1].norm))
-            if entry and entry.kind != "stop" and len(toks[nxt + 1].norm) <= 3:
+            if entry and entry.kind != "stop" and (len(toks[nxt + 1].norm) <= 3 or held is not None):
                 extra.append(_Mention(entry.kind, entry.value, nxt + 1, nxt + 1, toks[nxt + 1].start, toks[nxt + 1].end))
                 covered.add(nxt + 1)
+                if held is not None:
+                    replaced.append(held)
+    for held in replaced:
+        mentions.remove(held)
     if extra:
         mentions.extend(extra)
         mentions.sort(key=lambda m: m.start)
+
+
+def _item_before(text: str, toks: list[_Tok], i: int) -> int | None:
+    """The last token of the item before a conjunction that precedes token
+    ``i``: "X or M", "X and M", "X and/or M", "X and / or M", "X/M"."""
+    if i < 1:
+        return None
+    gap = text[toks[i - 1].end : toks[i].start]
+    if gap.strip() == "/":
+        return i - 1
+    if toks[i - 1].norm not in ("or", "and") or gap.strip():
+        return None
+    j = i - 2
+    if toks[i - 1].norm == "or" and j >= 1 and toks[j].norm == "and" and text[toks[j].end : toks[i - 1].start].strip() == "/":
+        j -= 1
+    if j < 0 or text[toks[j].end : toks[j + 1].start].strip(" ,-"):
+        return None
+    return j
 
 
 @cache
@@ -1895,8 +2027,8 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
                                 reason=f"'{' '.join(snippet.split())}' other than a recorded allergy: a clinician judges it")
             return AnyOf(children=[*_allergy_leaves(text, offset, m, allergy_word=False), manual],
                          span=span, text=snippet)
-        return ManualRule(category="investigator_judgement", span=span, text=snippet, about=about,
-                          reason=m.reason or f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
+        return ManualRule(category=_manual_ir_category(m.manual_category or "investigator_judgement"), span=span,
+                          text=snippet, about=about, reason=m.reason or f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
     if m.allergens:
         leaves = _allergy_leaves(text, offset, m, allergy_word=True)
         if m.manual_tail is not None:
@@ -2054,6 +2186,9 @@ def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
         return leaf
     # "antiretroviral therapy (ART)": the abbreviation is not part of the procedure's name
     words = tokens(re.sub(r"\s*\([^)]*\)\s*$", "", leaf.text))
+    treatment_words = _treatment_words()
+    if leaf.label and not m.treatment_word and not (words and (words[-1] in treatment_words or words[-1].endswith(("therapy", "therapies")))):
+        words = tokens(leaf.label)  # "ART": the treatment its concept is named for
     # "prior chemotherapy": the status word is not part of the procedure's name
     while len(words) > 1 and (words[0] in _status_words() or words[0] in _GAP_WORDS):
         words = words[1:]
@@ -2074,7 +2209,7 @@ def _with_alternatives(text: str, offset: int, m: _Mention, leaf: Rule) -> Rule:
     for alt in m.alternatives:
         rule = _leaf(text, offset, alt)
         if rule is not None:
-            rule = _with_alternatives(text, offset, alt, rule)
+            rule = _with_alternatives(text, offset, alt, _as_treatment(alt, rule))
         if rule is None or _key(rule) in seen:
             continue
         seen.add(_key(rule))

@@ -1,0 +1,161 @@
+"""Readings that depend on the words around a drug word: the trial's own
+events (window anchors), kinds of other trials, substance use written as an
+ellipsis, methods of contraception a criterion asks for, an allergy check
+that names the study drug. Each wrong reading here decided a verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from eligibility.ir.model import ManualRule
+from eligibility.nlp.concepts import extract_concepts
+from tests.test_concepts_extract import leaves
+from tests.test_medication_precision import kinds
+
+
+def concepts(text: str, section: str = "exclusion") -> list[str]:
+    return [c for _, c in kinds(text, section) if c]
+
+
+def manual_leaves(text: str, section: str = "exclusion") -> list[ManualRule]:
+    return [leaf for leaf in leaves(extract_concepts(text, 0, section)) if isinstance(leaf, ManualRule)]
+
+
+# ---------------------------------------------------------------- the trial's own events
+
+@pytest.mark.parametrize("text", [
+    "Receipt of blood or blood products 8 weeks prior to vaccination",
+    "Use of blood products within 12 months before the vaccination;",
+    "Systemic corticosteroids for more than 14 days and within 6 months of vaccination",
+    "Negative urine pregnancy test within 24 hours prior to the first dose of test drug.",
+    "Must agree to use contraception from first drug administration until 3 months after the last drug administration",
+])
+def test_trial_event_is_an_anchor_not_a_requirement(text: str) -> None:
+    found = kinds(text)
+    assert not any(c in ("vaccine", "vaccination", "generic") for _, c in found), found
+    assert not any("medication" in (leaf.about or []) for leaf in manual_leaves(text)), text
+
+
+def test_blood_products_keep_their_window_before_vaccination() -> None:
+    [rule] = extract_concepts("Receipt of blood or blood products 8 weeks prior to vaccination", 0, "exclusion")
+    assert rule.concept == "blood_product"  # type: ignore[union-attr]
+    assert rule.window is not None and rule.window.within is not None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", [
+    "Hepatitis B vaccination within 6 months",
+    "History of severe allergic reaction after previous vaccinations",
+    "Live vaccine within 4 weeks prior to randomization",
+])
+def test_a_vaccination_of_the_patient_is_still_read(text: str) -> None:
+    assert any("vaccin" in c for c in concepts(text)), kinds(text)
+
+
+# ---------------------------------------------------------------- kinds of other trials
+
+@pytest.mark.parametrize("text", [
+    "Participation in other drug clinical trial within the last 4 weeks;",
+    "Participation in another clinical trial investigating a vaccine, drug, medical device, or medical procedure.",
+    "Enrollment in a clinical study evaluating another device or drug, within the past 6 months",
+    "Subject has participated in a drug or device research study within 30 days of enrollment",
+])
+def test_the_kind_of_another_trial_is_no_drug(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_a_drug_beside_a_device_outside_a_trial_is_still_read() -> None:
+    text = "Subjects with topical and/or systemic medication or mechanical devices that interfere with healing"
+    assert manual_leaves(text)
+
+
+# ---------------------------------------------------------------- substance use as an ellipsis
+
+@pytest.mark.parametrize("text", [
+    "History of drug/alcohol abuse.",
+    "Drug and / or alcohol abusers",
+    "Evidence of drug and/or alcohol abuse",
+    "alcohol or drug abuse",
+    "Known history or present abuse of alcohol or drugs",
+])
+def test_drug_and_alcohol_abuse_are_two_conditions(text: str) -> None:
+    found = concepts(text)
+    assert "drug_abuse" in found and "alcohol_abuse" in found, kinds(text)
+    assert not manual_leaves(text)
+
+
+def test_a_drug_before_an_abuse_head_is_that_abuse() -> None:
+    found = concepts("Preoperative recent history of opioid or alcohol abuse")
+    assert found == ["opioid_use_disorder", "alcohol_abuse"]
+
+
+def test_recreational_drugs_are_drug_use() -> None:
+    assert concepts("Active intake of toxic amounts of alcohol or recreational drugs.") == ["drug_abuse"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a condition before "or <treatment>" is not the first half of the treatment
+    ("active cancers or chemotherapy", "chemotherapy"),
+    ("Current TB or TB treatment", "antituberculosis"),
+])
+def test_a_condition_is_not_swallowed_by_an_ellipsis(text: str, expected: str) -> None:
+    found = concepts(text)
+    assert expected in found and len(found) >= 2, kinds(text)
+
+
+def test_a_hyphenated_item_shares_the_head() -> None:
+    assert concepts("nitrates, alpha- or beta-blockers")[:2] == ["nitrate", "alpha_blocker"]
+
+
+# ---------------------------------------------------------------- methods of contraception
+
+def test_methods_of_contraception_are_options_of_the_manual_check() -> None:
+    text = ("Women of childbearing potential must be willing to use an adequate method of contraception "
+            "(oral contraceptives, intrauterine device, condom, etc.) during the study.")
+    rules = extract_concepts(text, 0, "inclusion")
+    assert all(isinstance(leaf, ManualRule) for leaf in leaves(rules))
+    methods = [leaf for leaf in leaves(rules) if isinstance(leaf, ManualRule) and leaf.category == "contraception"]
+    assert [leaf.text for leaf in methods] == ["oral contraceptives", "intrauterine device"]
+
+
+def test_hormonal_contraception_as_an_exposure_is_still_a_drug() -> None:
+    assert concepts("Use of hormonal contraception within 3 months of study entry") == ["hormonal_contraceptive"]
+
+
+def test_contraception_methods_do_not_make_a_woman_ineligible(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from eligibility import match
+
+    folder = Path(str(tmp_path))
+    trial = folder / "contra.txt"
+    trial.write_text("Inclusion Criteria:\n* Women of childbearing potential must use an adequate method of "
+                     "contraception (oral contraceptives, intrauterine device, condom) during the study.\n")
+    patient = Path(__file__).resolve().parents[1] / "samples" / "patients" / "fhir" / "p-osteo-eligible.json"
+    [result] = match(trial, patient)
+    assert result.verdict != "ineligible"
+
+
+# ---------------------------------------------------------------- an allergy check names the study drug
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Allergy to study medication", "Allergy to study medication"),
+    ("History of allergy or intolerance to any of the study drugs", "allergy or intolerance to any of the study drugs"),
+])
+def test_allergy_to_the_study_drug_is_one_check_over_its_words(text: str, words: str) -> None:
+    [rule] = manual_leaves(text)
+    assert rule.text == words
+    assert rule.about == ["condition", "medication"]
+
+
+# ---------------------------------------------------------------- treatments named by an abbreviation
+
+def test_an_abbreviated_therapy_is_a_treatment_too() -> None:
+    found = kinds("No prior ART", "exclusion")
+    assert ("medication", "antiretroviral") in found
+    assert ("procedure", "antiretroviral_therapy") in found
+
+
+def test_examples_of_a_class_are_treatments_too() -> None:
+    found = kinds("Antitumor therapy (e.g., chemotherapy, hormonal therapy)", "exclusion")
+    assert ("medication", "chemotherapy") in found
+    assert ("procedure", "chemotherapy") in found
