@@ -159,3 +159,36 @@ def test_examples_of_a_class_are_treatments_too() -> None:
     found = kinds("Antitumor therapy (e.g., chemotherapy, hormonal therapy)", "exclusion")
     assert ("medication", "chemotherapy") in found
     assert ("procedure", "chemotherapy") in found
+
+
+# ---------------------------------------------------------------- drug screens
+
+@pytest.mark.parametrize("text", [
+    "Negative urine drug screen including amphetamine, barbiturates, cocaine, opiates and methadone",
+    "Positive urine drug screen for cocaine or opiates",
+    "Positive toxicology screen for benzodiazepines",
+])
+def test_what_a_drug_screen_tests_for_is_no_medication(text: str) -> None:
+    rules = extract_concepts(text, 0, "inclusion")
+    assert rules and all(isinstance(leaf, ManualRule) and leaf.category == "other" for leaf in leaves(rules))
+
+
+def test_a_drug_before_the_screen_is_still_a_medication() -> None:
+    assert concepts("Use of methadone; positive drug screen") == ["methadone"]
+
+
+# ---------------------------------------------------------------- "non-<drug> <class>"
+
+@pytest.mark.parametrize(("text", "head", "carved"), [
+    ("Treatment with non-insulin injectable antidiabetic agents", "antidiabetic", "insulin"),
+    ("on non-statin lipid lowering therapy", "lipid_lowering", "statin"),
+])
+def test_non_drug_before_its_class_is_the_class_without_it(text: str, head: str, carved: str) -> None:
+    found = [leaf for leaf in leaves(extract_concepts(text, 0, "exclusion")) if getattr(leaf, "concept", None) == head]
+    assert found and all(leaf.exceptions == [carved] for leaf in found)  # type: ignore[attr-defined]
+    assert carved not in concepts(text)
+
+
+def test_non_before_a_lone_name_still_negates() -> None:
+    [rule] = extract_concepts("non-smokers", 0, "inclusion")
+    assert rule.kind == "smoking"

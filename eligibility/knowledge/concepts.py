@@ -175,6 +175,7 @@ class Triggers(_Model):
     timeline: TimelineTriggers
     trial_kind: TrialKindTriggers
     contraception_methods: ContraceptionMethods
+    drug_screen: list[str]
     pregnancy: PregnancyTriggers
     smoking: SmokingTriggers
 

@@ -1145,6 +1145,13 @@ def _contraception() -> tuple[re.Pattern[str], frozenset[str]]:
 
 
 @cache
+def _drug_screen() -> re.Pattern[str]:
+    phrases = sorted(triggers().drug_screen, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(r"[\s-]+".join(map(re.escape, p.replace("-", " ").split())) for p in phrases)
+                      + r")\b", re.IGNORECASE)
+
+
+@cache
 def _trial_events() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """From rules/triggers.yaml: (what comes before a trial's own event, the
     event words, what after a generic drug word makes it a kind of trial,
@@ -1316,6 +1323,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     may_qualify = _QUALIFIER_HINT.search(text) is not None
     asks_method, methods = _contraception()
     asks_method_here = asks_method.search(text) is not None
+    screen = _drug_screen().search(text)
     first_object = _OBJECT_CONTEXT.search(text)
     named_drug, named_disease, test_result = _named_for()
     for m in mentions:
@@ -1338,6 +1346,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.generic, m.manual_category = True, "contraception"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}': a method of contraception the criterion "
                         "asks for; its use is confirmed in person")
+        if (screen is not None and m.kind == "medication" and not m.generic and screen.end() <= m.start
+                and clause_of(screen.start()) == clause_of(m.start)):
+            m.generic, m.manual_category = True, "other"
+            m.reason = (f"'{' '.join(text[m.start : m.end].split())}': what the drug screen tests for; its result "
+                        "is confirmed at screening, not read from the medication list")
         if m.kind in ("medication", "procedure") and _trial_event(text, m, clauses[clause_of(m.start)]):
             m.dropped = True  # "8 weeks prior to vaccination", "another drug or device trial"
         if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
@@ -1372,6 +1385,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     if not live:
         return []
     _apply_negation(text, toks, live, trigs, depth, clauses, clause_of)
+    live = [m for m in live if not m.dropped]  # "non-statin lipid-lowering therapy": the statin is carved out
     groups = _group(text, toks, live, clauses, clause_of)
     _apply_status(toks, groups, trigs)
     _apply_windows(text, live, clauses, clause_of)
@@ -1815,6 +1829,8 @@ def _apply_negation(
                 m.negated = True
             continue
         phrase = " ".join(t.norm for t in toks[a : b + 1])
+        if phrase == "non" and _carve_non_prefix(text, toks, live, a):
+            continue
         start = toks[a].end
         # a negation inside parentheses ends with them: "postmenopausal (no menses for 12 months) or sterile"
         end = min([s for s in stops if s >= toks[b].end] + [_region_end(text, depth, clauses, clause_of, toks[a].start)])
@@ -1826,6 +1842,31 @@ def _apply_negation(
                 m.negated = True
                 # the nearest trigger before it (triggers come in text order)
                 m.negated_at = max(m.negated_at or -1, toks[a].start)
+
+
+def _carve_non_prefix(text: str, toks: list[_Tok], live: list[_Mention], at: int) -> bool:
+    """"non-statin lipid-lowering therapy", "non-insulin injectable
+    antidiabetic agents": the class without the drug after "non-" (an
+    exception of the class, not a negation of both). Whether it was read so."""
+    if at + 1 >= len(toks) or text[toks[at].end : toks[at + 1].start] not in ("-", "‐"):
+        return False
+    drug = next((m for m in live if m.start == toks[at + 1].start and not m.dropped), None)
+    if drug is None or drug.kind not in ("medication", "condition", "procedure"):
+        return False
+    head = next((m for m in live if m.start >= drug.end and not m.dropped), None)
+    if head is None or head.kind != drug.kind or head.generic:
+        return False
+    # one noun phrase: at most two words and no list between ("non-insulin injectable antidiabetic agents")
+    gap = text[drug.end : head.start]
+    if len(_WORD.findall(gap)) > 2 or re.search(r"[,;:()/]|\b(?:or|and)\b", gap, re.IGNORECASE):
+        return False
+    lex = _knowledge().lexicons.get(drug.kind)
+    if lex is None or drug.value not in lex or head.value not in lex or not lex.is_a(drug.value, head.value):
+        return False
+    drug.carved = (toks[at].start, drug.end)
+    drug.dropped = True
+    head.exceptions.append(drug)
+    return True
 
 
 def _region_end(text: str, depth: list[int], clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
