@@ -192,3 +192,47 @@ def test_non_drug_before_its_class_is_the_class_without_it(text: str, head: str,
 def test_non_before_a_lone_name_still_negates() -> None:
     [rule] = extract_concepts("non-smokers", 0, "inclusion")
     assert rule.kind == "smoking"
+
+
+# ---------------------------------------------------------------- "whichever is longer"
+
+def _window(text: str, section: str = "exclusion") -> object:
+    found = [leaf for leaf in leaves(extract_concepts(text, 0, section)) if getattr(leaf, "window", None)]
+    assert found, text
+    return found[0].window  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("text", "days", "longer"), [
+    ("Treatment with rituximab within 6 months or 5 half-lives (whichever is longer) before screening", 180, "5 half-lives"),
+    ("Use of tacrolimus within 30 days or 5 half-lives of the drug, whichever is longer, prior to randomization", 30,
+     "5 half-lives"),
+    ("Treatment with etanercept within 5 half-lives or 4 weeks (whichever is longer) prior to baseline", 28, "5 half-lives"),
+    ("Chemotherapy within 4 weeks or 3 months, whichever is longer", 90, None),
+    ("Chemotherapy within 4 weeks or 3 months, whichever is shorter", 28, None),
+])
+def test_the_longer_of_two_bounds(text: str, days: int, longer: str | None) -> None:
+    w = _window(text)
+    assert w.within is not None and abs(w.within.days() - days) <= 3  # type: ignore[attr-defined]
+    assert w.or_longer == longer  # type: ignore[attr-defined]
+    assert "whichever" in (w.text or "")  # type: ignore[attr-defined]
+
+
+def test_a_half_life_bound_leaves_older_use_unknown() -> None:
+    from datetime import date
+
+    from eligibility.matching.evaluate import evaluate_rule
+    from eligibility.matching.verdicts import Verdict
+    from eligibility.patients.model import MedicationFact, Patient
+
+    [rule] = extract_concepts("Use of tacrolimus within 30 days or 5 half-lives, whichever is longer", 0, "exclusion")
+
+    def on(start: date, end: date) -> Patient:
+        fact = MedicationFact(resource_type="MedicationRequest", resource_id="m", text="tacrolimus 1 MG Oral Capsule",
+                              start=start, end=end, status="completed")
+        return Patient(id="p", medications=[fact])
+
+    as_of = date(2026, 1, 1)
+    assert evaluate_rule(rule, on(date(2025, 12, 1), date(2025, 12, 20)), as_of).verdict is Verdict.met
+    older = evaluate_rule(rule, on(date(2025, 9, 1), date(2025, 10, 1)), as_of)
+    assert older.verdict is Verdict.unknown and "half-lives" in older.reason
+    assert evaluate_rule(rule, Patient(id="q"), as_of).verdict is Verdict.not_met

@@ -92,6 +92,10 @@ class Window(_Model):
     within: Duration | None = None
     not_within: Duration | None = None
     text: str | None = None
+    # "within 30 days or 5 half-lives, whichever is longer": a bound no record
+    # measures; a fact beyond the bound in days may still lie inside it
+    or_longer: str | None = None
+    span: Span | None = None  # where the window's words are ("within 30 days or 5 half-lives, whichever is longer")
 
 
 class Code(_Model):

@@ -296,6 +296,20 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
         return Outcome(verdict=MET, reason=f"{label} for {total} days in all (at least {rule.min_duration})",
                        evidence=evidence)
     w = window(rule.window)
+    longer = rule.window.or_longer if rule.window is not None else None
+    if longer and rule.window is not None:
+        # "within 30 days or 5 half-lives, whichever is longer": no record
+        # measures half-lives, so only the period in days can decide
+        if rule.window.not_within is not None and kept:
+            return Outcome(verdict=UNKNOWN,
+                           reason=f"{kept[0].label()} {w}; whether that is also past {longer} is not in the record",
+                           evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in kept[:10]])
+        older = [f for f in candidates if f not in kept and rule.window.within is not None
+                 and _in_window(f, rule.window.model_copy(update={"within": None}), as_of)]
+        if not kept and older:
+            return Outcome(verdict=UNKNOWN,
+                           reason=f"{older[0].label()} in the record, not {w} but perhaps within {longer}",
+                           evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in older[:10]])
     if kept:
         first = kept[0]
         when = _fact_dates(first)[0]

@@ -1932,10 +1932,13 @@ def _apply_status(toks: list[_Tok], groups: list[list[_Mention]], trigs: list[tu
                 m.explicit_status = bool(med)
 
 
+_Found = tuple[int, int, str, Duration, str | None]  # (start, end, kind, period, unmeasured longer bound)
+
+
 def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int]) -> None:
     assert callable(clause_of)
     k = _knowledge()
-    found: list[tuple[int, int, str, Duration]] = []
+    found: list[_Found] = []
     if not _HAS_UNIT.search(text) or k.any_window is None:
         return
     # lower-cased ASCII keeps every offset, and case-sensitive matching is
@@ -1950,11 +1953,9 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
     while hit is not None:
         starts.append(hit.start())
         hit = any_window.search(subject, hit.start() + 1)
-    if not starts:
-        return
-    for kind, regex in windows:
+    for kind, regex in windows if starts else ():
         for m in _finditer_from(regex, subject, starts):
-            if any(a < m.end() and m.start() < b for a, b, _, _ in found):
+            if any(a < m.end() and m.start() < b for a, b, _, _, _ in found):
                 continue
             open_at = text.rfind("(", 0, m.start())
             if (open_at != -1 and text.find(")", open_at) in (-1,)) or (open_at != -1 and text.find(")", open_at) > m.start()):
@@ -1965,15 +1966,16 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
             groups = m.groupdict()
             dur = _duration(groups.get("n"), groups.get("unit") or "years")
             if dur is not None:
-                found.append((m.start(), m.end(), kind, dur))
+                found.append((m.start(), m.end(), kind, dur, None))
+    found = _either_windows(text, found)
     found.sort()
-    pending: list[tuple[int, int, str, Duration]] = []
-    for start, end, kind, dur in found:
+    pending: list[tuple[int, int, str, Duration, str | None]] = []
+    for start, end, kind, dur, or_longer in found:
         c = clause_of(start)
         before = [x for x in live if x.end <= start and clause_of(x.start) == c]
         # a mention that already has its window, or lies before an earlier window, is not this one's
         if not before or (before[-1].window is not None and kind != "duration"):
-            pending.append((start, end, kind, dur))
+            pending.append((start, end, kind, dur, or_longer))
             continue
         targets = [before[-1]]
         for x in reversed(before[:-1]):
@@ -1983,15 +1985,70 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
             ) or len(_WORD.findall(gap)) > 4 or x.window is not None:
                 break
             targets.append(x)
-        _set_window(text, targets, start, end, kind, dur)
-    for start, end, kind, dur in pending:
+        _set_window(text, targets, start, end, kind, dur, or_longer)
+    for start, end, kind, dur, or_longer in pending:
         c = clause_of(start)
         after = [x for x in live if x.start >= end and clause_of(x.start) == c]
         if after and (after[0].window is None or kind == "duration"):
-            _set_window(text, after[:1], start, end, kind, dur)
+            _set_window(text, after[:1], start, end, kind, dur, or_longer)
 
 
-def _set_window(text: str, targets: list[_Mention], start: int, end: int, kind: str, dur: Duration) -> None:
+@cache
+def _either_regexes() -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """(the other bound after a window, a window whose unmeasured bound comes
+    first): "30 days or 5 half-lives, whichever is longer", "within 5
+    half-lives or 4 weeks (whichever is longer)"."""
+    w = triggers().window
+    if not w.longer_of:
+        return None
+
+    def words(phrases: list[str]) -> str:
+        return "|".join(r"[\s-]*".join(map(re.escape, p.replace("-", " ").split()))
+                        for p in sorted(phrases, key=len, reverse=True))
+
+    pick = rf"(?P<pick>(?P<longer>{words(w.longer_of)})|{words(w.shorter_of or ['whichever is shorter'])})"
+    unmeasured = rf"(?P<hl>{words(w.unmeasured)})" if w.unmeasured else r"(?P<hl>(?!))"
+    n2, unit2 = _N.replace("?P<n>", "?P<n2>"), _UNIT.replace("?P<unit>", "?P<unit2>")
+    of = r"(?:\s+(?:of|prior\s+to|before|since|preceding|after)\s+[^,;()]{1,50}?)?"
+    after = re.compile(rf"{of}\s*,?\s*\(?\s*or\s+(?:within\s+|at\s+least\s+|for\s+)?{n2}\s*(?:{unit2}|{unmeasured})"
+                       rf"{of}\s*[,(]?\s*\(?\s*{pick}\s*\)?", re.IGNORECASE)
+    first = re.compile(rf"(?P<least>at\s+least\s+|more\s+than\s+|>=?\s*|≥\s*)?(?:within\s+)?(?:the\s+)?{n2}\s*{unmeasured}{of}"
+                       rf"\s*,?\s*or\s+{_N}\s*{_UNIT}{of}\s*[,(]?\s*\(?\s*{pick}\s*\)?", re.IGNORECASE)
+    return after, first
+
+
+def _either_windows(text: str, found: list[_Found]) -> list[_Found]:
+    """Windows with two bounds, one taken "whichever is longer": two periods
+    give the longer (or shorter) one; a bound in half-lives stays beside the
+    period as ``or_longer`` (the matcher cannot measure it)."""
+    regexes = _either_regexes()
+    if regexes is None or "whichever" not in text.lower():
+        return found
+    after, first = regexes
+    out: list[_Found] = []
+    for start, end, kind, dur, or_longer in found:
+        m = after.match(text, end) if kind in ("within", "not_within") else None
+        if m is not None:
+            end = m.end()
+            if m.group("hl"):
+                or_longer = f"{m.group('n2')} {' '.join(m.group('hl').split())}"
+            else:
+                other = _duration(m.group("n2"), m.group("unit2"))
+                if other is not None and (other.days() > dur.days()) == bool(m.group("longer")):
+                    dur = other
+        out.append((start, end, kind, dur, or_longer))
+    for m in first.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b, *_ in out) or not m.group("longer"):
+            continue
+        dur2 = _duration(m.group("n"), m.group("unit"))
+        if dur2 is not None and m.group("hl"):
+            kind = "not_within" if m.group("least") else "within"
+            out.append((m.start(), m.end(), kind, dur2, f"{m.group('n2')} {' '.join(m.group('hl').split())}"))
+    return out
+
+
+def _set_window(text: str, targets: list[_Mention], start: int, end: int, kind: str, dur: Duration,
+                or_longer: str | None = None) -> None:
     phrase = text[start:end]
     for x in targets:
         if kind == "duration":
@@ -2002,7 +2059,8 @@ def _set_window(text: str, targets: list[_Mention], start: int, end: int, kind: 
             continue
         if x.window is not None:
             continue
-        x.window = Window(within=dur, text=phrase) if kind == "within" else Window(not_within=dur, text=phrase)
+        x.window = (Window(within=dur, text=phrase, or_longer=or_longer, span=(start, end)) if kind == "within"
+                    else Window(not_within=dur, text=phrase, or_longer=or_longer, span=(start, end)))
         if x.kind == "medication":
             x.status = "window"
 
@@ -2083,10 +2141,14 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
     exception_spans = list(dict.fromkeys((offset + a, offset + b) for a, b in (x.carved or (x.start, x.end)
                                                                                 for x in m.exceptions)))
     common: dict[str, object]
+    window = m.window
+    if window is not None and window.span is not None:
+        # the mention's window was read in this text's offsets; the rule's are the trial's
+        window = window.model_copy(update={"span": (offset + window.span[0], offset + window.span[1])})
     if m.label is not None:
         # uncoded: no codes, the label is what the matcher looks for in a record's text
         common = {"concept": m.value, "label": m.label, "codes": [], "classes": ["imaging"] if m.imaging else [],
-                  "exceptions": exceptions, "exception_spans": exception_spans, "window": m.window, "span": span,
+                  "exceptions": exceptions, "exception_spans": exception_spans, "window": window, "span": span,
                   "text": snippet}
     else:
         concept = lex.get(m.value)
@@ -2099,7 +2161,7 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
             "classes": sorted(lex.ancestors(concept.id)),
             "exceptions": exceptions,
             "exception_spans": exception_spans,
-            "window": m.window,
+            "window": window,
             "span": span,
             "text": snippet,
         }

@@ -151,6 +151,8 @@ def spans_of(rule: Any) -> Iterable[tuple[int, int]]:
         return
     if isinstance(rule, ConditionRule | MedicationRule | ProcedureRule):
         yield from rule.exception_spans
+        if rule.window is not None and rule.window.span is not None:
+            yield rule.window.span
         return
     if isinstance(rule, BaseModel) and not ({"children", "child"} & type(rule).model_fields.keys()):
         return
@@ -185,6 +187,8 @@ def _add_spans(rule: Any, out: list[Span]) -> None:
         if rule.span is not None:
             out.append(rule.span)
         out.extend(rule.exception_spans)
+        if rule.window is not None and rule.window.span is not None:
+            out.append(rule.window.span)
     elif kind is Not:
         if rule.span is not None:
             out.append(rule.span)

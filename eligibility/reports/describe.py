@@ -39,6 +39,8 @@ def window(w: Window | None) -> str:
         parts.append(f"within the past {w.within}")
     if w.not_within is not None:
         parts.append(f"more than {w.not_within} ago")
+    if parts and w.or_longer:
+        parts[-1] += f" (or {w.or_longer}, whichever is longer)"
     return ", ".join(parts)
 
 
