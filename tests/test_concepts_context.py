@@ -236,3 +236,58 @@ def test_a_half_life_bound_leaves_older_use_unknown() -> None:
     older = evaluate_rule(rule, on(date(2025, 9, 1), date(2025, 10, 1)), as_of)
     assert older.verdict is Verdict.unknown and "half-lives" in older.reason
     assert evaluate_rule(rule, Patient(id="q"), as_of).verdict is Verdict.not_met
+
+
+# ---------------------------------------------------------------- women of childbearing potential as a scope
+
+@pytest.mark.parametrize("text", [
+    "Subject has negative urine pregnancy test prior to study entry, if female of child-bearing potential",
+    "Documented negative pregnancy test for female patients of childbearing potential.",
+    "Women of child-bearing potential and men must agree to use adequate contraception",
+    "Females of childbearing potential must have a negative serum pregnancy test within 7 days",
+])
+def test_childbearing_potential_says_whom_a_criterion_applies_to(text: str) -> None:
+    rules = extract_concepts(text, 0, "inclusion")
+    assert rules and all(isinstance(leaf, ManualRule) for leaf in leaves(rules)), rules
+
+
+def test_childbearing_potential_alone_is_still_a_state() -> None:
+    [rule] = extract_concepts("Women of childbearing potential", 0, "exclusion")
+    assert rule.kind == "pregnancy"
+
+
+def test_a_man_is_not_ineligible_for_a_pregnancy_test_criterion(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from eligibility import match
+
+    trial = Path(str(tmp_path)) / "wocbp.txt"
+    trial.write_text("Inclusion Criteria:\n* Negative pregnancy test for female patients of childbearing potential.\n")
+    fhir = Path(__file__).resolve().parents[1] / "samples" / "patients" / "fhir"
+    men = [p for p in sorted(fhir.glob("*.json")) if '"gender": "male"' in p.read_text()]
+    assert men
+    for result in match(trial, men[:2]):
+        assert result.verdict != "ineligible"
+
+
+# ---------------------------------------------------------------- "No X" listed under exclusions
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("No prior PARP inhibitor for any indication.", "parp_inhibitor"),
+    ("Do not have diabetes mellitus.", "diabetes_mellitus"),
+    ("Subject must not have any past history of pancreatic cancer.", "pancreatic_cancer"),
+])
+def test_an_exclusion_worded_as_no_x_excludes_x(text: str, concept: str) -> None:
+    [rule] = extract_concepts(text, 0, "exclusion")
+    assert rule.kind != "not" and getattr(rule, "concept", None) == concept, rule
+    assert rule.span is not None and rule.span[0] <= text.lower().index("no")  # its words count as read
+
+
+def test_no_x_after_the_subject_inside_an_exclusion_still_negates() -> None:
+    [rule] = extract_concepts("Patients with no prior chemotherapy", 0, "exclusion")
+    assert rule.kind == "not"
+
+
+def test_no_x_in_an_inclusion_negates() -> None:
+    [rule] = extract_concepts("No prior PARP inhibitor", 0, "inclusion")
+    assert rule.kind == "not"

@@ -457,6 +457,7 @@ class _Mention:
     carved: tuple[int, int] | None = None  # an exception's words with its trigger ("other than metformin")
     manual_tail: tuple[int, int] | None = None  # "... or its excipients" after an allergy's drugs
     manual_category: str | None = None  # a generic mention's manual category, if not the investigator's judgement
+    lead: int | None = None  # where the words read with it start, before its own ("No prior" under exclusions)
     names_drug: bool = False  # a generic allergy whose object is a drug no record names ("the study drug")
     negated_at: int | None = None  # where the negation trigger of a negated mention starts ("no", "non-")
 
@@ -1079,6 +1080,9 @@ _CLAUSE_END = re.compile(r";|\.(?=\s|$)(?<!\be\.g\.)(?<!\bi\.e\.)|\n\s*\n|•")
 _GAP_WORDS = frozenset(
     ["or", "and", "nor", "either", "neither", "as", "well", "plus", "any", "other", "a", "an", "the", "of", "history", "prior", "previous", "known", "current", "active", "severe", "uncontrolled", "significant", "clinically", "chronic", "acute", "past", "ongoing", "concomitant", "documented", "diagnosed", "diagnosis", "with/or", "s"]
 )
+# what may stand before "no" / "must not have" at the start of an exclusion ("Subject must not have ...")
+_SUBJECT_WORDS = frozenset({"subject", "subjects", "patient", "patients", "participant", "participants", "individuals",
+                            "the", "do", "does", "did", "must", "should", "will", "shall", "may", "has", "have", "had"})
 _SHORT_NEGATIONS = frozenset({"not", "non", "nor", "never", "absent", "lack of"})
 _OR_WORDS = frozenset({"or", "nor", "either", "neither"})
 _QUALIFIER_BEFORE = _Caseless(
@@ -1192,6 +1196,18 @@ def _trial_event(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
     start, end = clause
     in_list = company.match(text, m.end) is not None or company.search(text, max(start, m.start - 30), m.start) is not None
     return in_list and nouns.search(text, start, end) is not None
+
+
+# "if female of childbearing potential", "for women of childbearing potential":
+# whom the criterion applies to
+_SCOPE_BEFORE = re.compile(r"\b(?:if|for|in|among|when)\s+(?:a\s+|all\s+|any\s+|the\s+)?$", re.IGNORECASE)
+# "physically fertile, defined as ... capable of becoming pregnant, unless using
+# contraception": a definition or an exception of the state is no scope
+_NOT_ITS_DEFINITION = re.compile(r"\b(?:defined\s+as|unless|except|other\s+than|i\.e\.)", re.IGNORECASE)
+# a criterion about a pregnancy test or contraception names women of
+# childbearing potential as those it applies to, never as a requirement
+_ABOUT_PREGNANCY = re.compile(r"pregnan|contracept|birth\s+control|abstinen|condom|steril|breast-?\s?feed|lactat",
+                              re.IGNORECASE)
 
 
 # a word each _QUALIFIER_BEFORE phrase contains
@@ -1358,10 +1374,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.dropped = True
         if m.kind in ("medication", "procedure") and _CONTRAINDICATED_AFTER.match(text, m.end):
             m.dropped = m.object_of = True  # "patients in whom aspirin is contraindicated"
-        if m.kind == "pregnancy" and m.value == "childbearing_potential" and re.match(
+        if m.kind == "pregnancy" and m.value == "childbearing_potential" and (re.match(
             r"^\W*(?:must|should|who|agree|will|are\s+required|need|has|have|with\s+a\s+negative)\b",
             text[m.end : m.end + 30], re.IGNORECASE,
-        ):
+        ) or _SCOPE_BEFORE.search(text, max(0, m.start - 30), m.start)
+                or _ABOUT_PREGNANCY.search(text[: m.start] + " " + _NOT_ITS_DEFINITION.split(text[m.end :], 1)[0])):
             # "women of childbearing potential must use contraception": whom the
             # criterion applies to, not a requirement to be able to bear children
             m.generic = True
@@ -1384,7 +1401,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     live = [m for m in live if not m.dropped]
     if not live:
         return []
-    _apply_negation(text, toks, live, trigs, depth, clauses, clause_of)
+    _apply_negation(text, toks, live, trigs, depth, clauses, clause_of, exclusion)
     live = [m for m in live if not m.dropped]  # "non-statin lipid-lowering therapy": the statin is carved out
     groups = _group(text, toks, live, clauses, clause_of)
     _apply_status(toks, groups, trigs)
@@ -1816,7 +1833,7 @@ def _carve(k: _Knowledge, text: str, target: _Mention, inside: list[_Mention], t
 
 def _apply_negation(
     text: str, toks: list[_Tok], live: list[_Mention], trigs: list[tuple[int, int, str, str]],
-    depth: list[int], clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
+    depth: list[int], clauses: list[tuple[int, int]], clause_of: Callable[[int], int], exclusion: bool = False,
 ) -> None:
     assert callable(clause_of)
     terms = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "term"))
@@ -1830,6 +1847,24 @@ def _apply_negation(
             continue
         phrase = " ".join(t.norm for t in toks[a : b + 1])
         if phrase == "non" and _carve_non_prefix(text, toks, live, a):
+            continue
+        if (exclusion and (phrase.startswith("no ") or phrase == "no" or phrase.endswith("not have"))
+                and all(t.norm in _SUBJECT_WORDS for t in toks[:a])):
+            # "No prior PARP inhibitor" listed under exclusions: an inclusion's
+            # wording of what excludes, not a second negation of it (its words
+            # go with the first mention, so they count as read)
+            if any((m.lead if m.lead is not None else m.start) <= toks[a].start < m.end for m in live):
+                continue  # "Do not have": its words went with the mention under "do not have" already
+            first = next((m for m in live if m.end > toks[b].end), None)
+            if first is not None and clause_of(first.start) == clause_of(toks[a].start):
+                first.lead = min(first.start, toks[a].start)
+                if phrase in ("no prior", "no previous", "no history of", "no past history of",
+                              "no personal history of", "no known history of"):
+                    # the status word went into the trigger: "No prior PARP inhibitor" is any past use
+                    for m in live:
+                        if m.start >= first.start and clause_of(m.start) == clause_of(first.start) and not m.explicit_status:
+                            m.status = "ever" if m.kind == "medication" else "history"
+                            m.explicit_status = True
             continue
         start = toks[a].end
         # a negation inside parentheses ends with them: "postmenopausal (no menses for 12 months) or sterile"
@@ -1920,6 +1955,8 @@ def _apply_status(toks: list[_Tok], groups: list[list[_Mention]], trigs: list[tu
         g_start = group[0].start
         lookback = toks[max(0, group[0].first - 6)].start
         for m in group:
+            if m.explicit_status:
+                continue  # set with the words it was read with ("No prior PARP inhibitor" under exclusions)
             # a status word may open the name itself ("prior chemotherapy", "active tuberculosis")
             cands = [(p, v) for p, v in status if lookback <= p < m.start or p == m.start]
             cands = [(p, v) for p, v in cands if p >= g_start] or [(p, v) for p, v in cands if p < g_start]
@@ -2107,8 +2144,9 @@ def _codes(lex: Lexicon, concept_id: str) -> list[Code]:
 
 def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
     k = _knowledge()
-    span = (offset + m.start, offset + m.end)
-    snippet = text[m.start : m.end]
+    start = m.start if m.lead is None else m.lead
+    span = (offset + start, offset + m.end)
+    snippet = text[start : m.end]
     if m.generic and m.kind == "pregnancy":
         return ManualRule(category="other", span=span, text=snippet, reason=m.reason, about=["condition"])
     if m.kind == "pregnancy":
