@@ -291,3 +291,31 @@ def test_no_x_after_the_subject_inside_an_exclusion_still_negates() -> None:
 def test_no_x_in_an_inclusion_negates() -> None:
     [rule] = extract_concepts("No prior PARP inhibitor", 0, "inclusion")
     assert rule.kind == "not"
+
+
+# ---------------------------------------------------------------- planned, not done
+
+@pytest.mark.parametrize("text", [
+    "Scheduled for elective lumbar laminectomy",
+    "indication for anterior cervical discectomy",
+    "Participants registered to receive the mRNA-1273 vaccine",
+    "Candidate for chemotherapy",
+])
+def test_a_planned_procedure_or_drug_is_a_manual_check(text: str) -> None:
+    rules = extract_concepts(text, 0, "inclusion")
+    assert rules and all(isinstance(leaf, ManualRule) and "planned" in (leaf.reason or "") for leaf in leaves(rules))
+
+
+@pytest.mark.parametrize("text", ["Patients undergoing hemodialysis", "History of kidney transplantation"])
+def test_a_procedure_done_is_still_looked_up(text: str) -> None:
+    assert [k for k, _ in kinds(text, "inclusion")] == ["procedure"]
+
+
+def test_age_at_the_time_of_surgery_needs_no_surgery() -> None:
+    assert kinds("At least 18 years of age at the time of surgery", "inclusion") == []
+
+
+def test_treatment_naive_is_never_treated() -> None:
+    [rule] = extract_concepts("Biologic-naive patients", 0, "inclusion")
+    assert rule.kind == "not"
+    assert all(getattr(leaf, "status", "ever") == "ever" for leaf in leaves([rule]) if leaf.kind == "medication")

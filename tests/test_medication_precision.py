@@ -69,7 +69,7 @@ def test_bowel_preparation_is_a_procedure() -> None:
     ("an interferon-gamma release assay (IGRA) at screening", "interferon_gamma_release_assay"),
     ("Sweat chloride >= 60 mEq/L by quantitative pilocarpine iontophoresis test", "sweat_test"),
     ("Prior adenosine stress test", "exercise_test"),
-    ("Eligible for PCI with an everolimus-eluting stent", "stent_placement"),
+    ("Prior PCI with an everolimus-eluting stent", "stent_placement"),
     ("Undergoing an assisted reproductive technique", "assisted_reproduction"),
     ("core cut biopsy of the breast", "biopsy"),
 ])

@@ -179,6 +179,7 @@ class Triggers(_Model):
     trial_kind: TrialKindTriggers
     contraception_methods: ContraceptionMethods
     drug_screen: list[str]
+    planned: list[str]
     pregnancy: PregnancyTriggers
     smoking: SmokingTriggers
 

@@ -1149,6 +1149,19 @@ def _contraception() -> tuple[re.Pattern[str], frozenset[str]]:
 
 
 @cache
+def _planned() -> re.Pattern[str]:
+    phrases = sorted(triggers().planned, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(r"[\s-]+".join(map(re.escape, p.replace("-", " ").split())) for p in phrases)
+                      + r")\b", re.IGNORECASE)
+
+
+# a word in or near every `planned` phrase: most criteria have none
+_PLAN_HINT = _Caseless(r"schedul|plan|candidat|indicat|eligible|regist|refer|await|wait|list|about|will|going|elective|"
+                       r"intend|expect|suitable|fit|amenable|appropriate|consider|recommend|select|book|present|admit|"
+                       r"propos|to\s+be|start|initiat|due|need")
+
+
+@cache
 def _drug_screen() -> re.Pattern[str]:
     phrases = sorted(triggers().drug_screen, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(r"[\s-]+".join(map(re.escape, p.replace("-", " ").split())) for p in phrases)
@@ -1183,14 +1196,16 @@ def _trial_events() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str], r
     return before, frozenset(e.lower() for e in tl.events), kind_of_trial, company, nouns
 
 
-def _trial_event(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
+def _trial_event(text: str, m: _Mention, clause: tuple[int, int], mentions: list[_Mention]) -> bool:
     """Whether a generic drug word or a vaccination is the trial's own event
     (a window's anchor) or the kind of another trial, not a requirement."""
     before, events, kind_of_trial, company, nouns = _trial_events()
     if not m.generic and text[m.start : m.end].lower() not in events:
         return False
-    if before.search(text, max(0, m.start - 80), m.start):
-        return True
+    anchor = before.search(text, max(0, m.start - 80), m.start)
+    if anchor is not None:
+        # "stroke following surgery": right after a condition, the event is its cause
+        return not any(c.kind == "condition" and 0 <= anchor.start() - c.end <= 2 for c in mentions)
     if kind_of_trial.match(text, m.end):
         return True
     start, end = clause
@@ -1340,6 +1355,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     asks_method, methods = _contraception()
     asks_method_here = asks_method.search(text) is not None
     screen = _drug_screen().search(text)
+    plans = [p.span() for p in _planned().finditer(text)] if _PLAN_HINT.search(text) else []
     first_object = _OBJECT_CONTEXT.search(text)
     named_drug, named_disease, test_result = _named_for()
     for m in mentions:
@@ -1367,7 +1383,13 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}': what the drug screen tests for; its result "
                         "is confirmed at screening, not read from the medication list")
-        if m.kind in ("medication", "procedure") and _trial_event(text, m, clauses[clause_of(m.start)]):
+        if plans and m.kind in ("medication", "procedure") and not m.generic and any(
+                (a <= m.start <= b + 80 or m.start <= a < m.end) and clause_of(a) == clause_of(m.start) for a, b in plans):
+            # "scheduled for elective laminectomy": the record holds what was done, not what is planned
+            m.generic, m.manual_category = True, "other"
+            m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is planned, not done: "
+                        "the record cannot show it yet; confirm in person")
+        if m.kind in ("medication", "procedure") and _trial_event(text, m, clauses[clause_of(m.start)], mentions):
             m.dropped = True  # "8 weeks prior to vaccination", "another drug or device trial"
         if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
             # "heart failure uncontrolled by medication": how it is controlled, not a drug to look for
@@ -1844,6 +1866,9 @@ def _apply_negation(
             before = [m for m in live if m.end <= toks[a].start and toks[a].start - m.end <= 3]
             for m in before[-1:]:
                 m.negated = True
+                if toks[b].norm == "naive":
+                    # "EGFR TKI treatment-naive": never treated with it, at any time
+                    m.status, m.explicit_status = ("ever" if m.kind == "medication" else "history"), True
             continue
         phrase = " ".join(t.norm for t in toks[a : b + 1])
         if phrase == "non" and _carve_non_prefix(text, toks, live, a):
@@ -2158,6 +2183,8 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         about = [m.kind] if m.kind in ("condition", "medication", "procedure") else []
         if m.names_drug and "medication" not in about:
             about.append("medication")
+        if m.treatment and "procedure" not in about:
+            about.append("procedure")  # "candidate for chemotherapy": the drug or the procedure
         if m.allergens:
             # "contraindication to aspirin": an allergy to it is one, the rest is a clinician's call
             manual = ManualRule(category="investigator_judgement", span=span, text=snippet, about=about,
