@@ -165,6 +165,18 @@ class ContraceptionMethods(_Model):
     methods: list[str]
 
 
+class SubgroupThresholdTriggers(_Model):
+    """A relaxed lab limit for a subgroup ("≤ 3 × ULN for patients with
+    Gilbert's syndrome"): the phrases that introduce the subgroup."""
+
+    relaxed: list[str]
+    with_person: list[str]
+    exempt: list[str]
+    persons: list[str]
+    absent: list[str]
+    limit_words: list[str]
+
+
 class Triggers(_Model):
     negation: NegationTriggers
     status: StatusTriggers
@@ -182,6 +194,7 @@ class Triggers(_Model):
     planned: list[str]
     pregnancy: PregnancyTriggers
     smoking: SmokingTriggers
+    subgroup_threshold: SubgroupThresholdTriggers
 
 
 # ---------------------------------------------------------------- normalization

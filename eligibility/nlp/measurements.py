@@ -42,7 +42,7 @@ from eligibility.knowledge.analytes import (
 )
 from eligibility.matching.units import normalize_unit, parse_unit, unit_aliases, unit_key
 
-__all__ = ["extract_measurements"]
+__all__ = ["extract_measurements", "threshold_like"]
 
 # Same-length character normalisation, so offsets stay valid.
 _TRANS = str.maketrans(
@@ -1209,6 +1209,84 @@ def _combine_or(items: list[tuple[int, int, Rule]], t: str, text: str, offset: i
             continue
         out.append((start, end, rule))
     return [rule for _, _, rule in out]
+
+
+# Where a bare threshold may start: a comparator sign or word, "up to".
+_BARE_START_RE = re.compile(
+    r"(?i)(?<![<>≤≥=])(?=[<>≤≥=])|(?<![\w<>≤≥=])(?=(?:less|lower|greater|more|higher|up|below|above|under|over|"
+    r"not|no|at|within|equal|maximum|max|minimum|min)\b)"
+)
+
+
+def threshold_like(base: Rule, text: str, start: int, end: int, offset: int = 0) -> tuple[Rule, int, int] | None:
+    """The first bare threshold in ``text[start:end]`` ("≤ 3.0 × ULN",
+    "may be up to 3 times ULN") applied to the analytes of ``base``, in the
+    shape of ``base`` (a leaf, or a group of leaves): a relaxed limit written
+    without its analyte's name ("≤ 2.5 x ULN (≤ 5 x ULN if liver metastases
+    are present)"). Returns the rule and where its threshold lies in ``text``
+    (offsets as ``start``/``end``, before ``offset`` is added), or None where
+    no threshold every analyte of ``base`` accepts is written there."""
+    if start >= end:
+        return None
+    t = text.translate(_TRANS) if _NEEDS_TRANS.search(text) else text
+    first = next(iter(_measurement_leaves(base)), None)
+    if first is None:
+        return None
+    analyte = get_analyte(first.analyte)
+    if analyte is None:
+        return None
+    scanner = _Scanner(t[:end], analyte)
+    for m in _BARE_START_RE.finditer(t, start, end):
+        pos = m.start()
+        up = re.match(r"(?i)up\s+to\s+", t[pos:end])
+        parsed = scanner.parse(pos) if up is None else None
+        if up is not None:
+            q = scanner.quantity(pos + up.end())
+            if q is not None:
+                parsed = _Parsed(conds=[_Cond("<=", q[0], unit_text=q[1], relative_to=q[2])], logic="single", end=q[3])
+            else:
+                c = scanner.comparator(pos + up.end())
+                parsed = scanner.parse(pos + up.end()) if c is not None else None
+        if parsed is None or len(parsed.conds) != 1 or parsed.conds[0].comparator not in ("<", "<=", ">", ">="):
+            continue
+        cond = parsed.conds[0]
+        stop = parsed.end
+        while stop > pos and t[stop - 1] in " ,;:":
+            stop -= 1
+        rule = _rethreshold(base, cond, pos, stop, text, offset)
+        if rule is not None:
+            return rule, pos, stop
+        return None
+    return None
+
+
+def _measurement_leaves(rule: Rule) -> list[MeasurementRule]:
+    if isinstance(rule, MeasurementRule):
+        return [rule]
+    if isinstance(rule, AllOf | AnyOf):
+        return [leaf for child in rule.children for leaf in _measurement_leaves(child)]
+    return []
+
+
+def _rethreshold(base: Rule, cond: _Cond, start: int, end: int, text: str, offset: int) -> Rule | None:
+    """``base`` with every leaf's threshold replaced by ``cond`` (spanning
+    ``text[start:end]``); None where an analyte does not take it."""
+    if isinstance(base, MeasurementRule):
+        analyte = get_analyte(base.analyte)
+        if analyte is None:
+            return None
+        leaf = _leaf(analyte, cond, start, end, text, offset, base.window)
+        if leaf is None:
+            return None
+        return leaf.model_copy(update={"label": base.label, "codes": base.codes, "select": base.select})
+    if isinstance(base, AllOf | AnyOf):
+        children = [_rethreshold(child, cond, start, end, text, offset) for child in base.children]
+        if any(c is None for c in children):
+            return None
+        return base.model_copy(update={
+            "children": children, "span": (offset + start, offset + end), "text": text[start:end],
+        })
+    return None
 
 
 def warm_up() -> None:

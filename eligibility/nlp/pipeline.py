@@ -46,6 +46,7 @@ from eligibility.nlp.concepts import extract_concepts
 from eligibility.nlp.demographics import extract_demographics
 from eligibility.nlp.manual import extract_manual
 from eligibility.nlp.measurements import extract_measurements
+from eligibility.nlp.subgroups import restructure_subgroups
 from eligibility.segment.segmenter import content_span, segment
 
 Extractor = Callable[[str, int, Section], list[Rule]]
@@ -286,6 +287,11 @@ def _combine(own: Status | None, children: list[Status]) -> Status:
 def _fill(criterion: Criterion, text: str) -> None:
     start, end = content_span(criterion, text)
     rules, spans = _extract_with_spans(text, start, end, criterion.section)
+    # "≤ 1.5 × ULN (≤ 3 × ULN for patients with Gilbert's syndrome)": the
+    # subgroup's condition is no requirement, its limit an alternative.
+    rules, restructured = restructure_subgroups(text, start, end, rules, criterion.section)
+    if restructured:
+        spans = _span_list(rules)
     criterion.rules = rules
     criterion.unparsed = _uncovered(text, start, end, rules, spans)
     if criterion.section is Section.exclusion and len(criterion.rules) > 1:
