@@ -294,7 +294,7 @@ def test_procedure_head_with_modifier() -> None:
 
 
 def test_imaging_head_is_marked_imaging() -> None:
-    rule = one("confirmed by pelvic ultrasound")
+    rule = one("pelvic ultrasound within 6 months")
     assert isinstance(rule, ProcedureRule) and "imaging" in rule.classes
 
 

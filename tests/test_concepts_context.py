@@ -319,3 +319,54 @@ def test_treatment_naive_is_never_treated() -> None:
     [rule] = extract_concepts("Biologic-naive patients", 0, "inclusion")
     assert rule.kind == "not"
     assert all(getattr(leaf, "status", "ever") == "ever" for leaf in leaves([rule]) if leaf.kind == "medication")
+
+
+# ---------------------------------------------------------------- how a finding is shown
+
+@pytest.mark.parametrize("text", [
+    "In good health as determined by medical history and medical examination",
+    "Confirmed NSCLC diagnosis (e.g. bronchoscope or FNAB)",
+    "Histologically confirmed by biopsy adenocarcinoma of the prostate",
+    "Herniated disc evident on diagnostic imaging",
+])
+def test_a_diagnostic_procedure_that_shows_a_finding_is_no_requirement(text: str) -> None:
+    assert [k for k, _ in kinds(text, "inclusion") if k == "procedure"] == []
+
+
+@pytest.mark.parametrize("text", ["Colonoscopy within the past 10 years", "Prior biopsy of the lesion"])
+def test_a_diagnostic_procedure_done_is_still_read(text: str) -> None:
+    assert "procedure" in [k for k, _ in kinds(text, "inclusion")]
+
+
+# ---------------------------------------------------------------- a site the record does not code
+
+@pytest.mark.parametrize("text", [
+    "Infection at the puncture site;",
+    "Previous surgery at symptomatic level",
+    "Have had a previous surgery in the intended implant area",
+    "Prior surgery on the study knee",
+])
+def test_a_finding_at_a_site_is_the_finding_and_a_clinicians_check(text: str) -> None:
+    [rule] = extract_concepts(text, 0, "exclusion")
+    finding, check = rule.children  # type: ignore[union-attr]
+    assert rule.kind == "all_of" and finding.kind in ("condition", "procedure")
+    assert isinstance(check, ManualRule) and "site" in (check.reason or "")
+
+
+def test_no_infection_is_no_infection_at_the_site() -> None:
+    from datetime import date
+
+    from eligibility.matching.evaluate import evaluate_rule
+    from eligibility.matching.verdicts import Verdict
+    from eligibility.patients.model import ConditionFact, Patient
+
+    [rule] = extract_concepts("Infection at the puncture site", 0, "exclusion")
+    as_of = date(2026, 1, 1)
+    assert evaluate_rule(rule, Patient(id="p"), as_of).verdict is Verdict.not_met
+    sinusitis = ConditionFact(resource_type="Condition", resource_id="c", text="Viral sinusitis (disorder)",
+                              onset=date(2025, 12, 20), clinical_status="active")
+    assert evaluate_rule(rule, Patient(id="q", conditions=[sinusitis]), as_of).verdict is Verdict.manual
+
+
+def test_an_infection_without_a_site_is_still_looked_up() -> None:
+    assert concepts("Active infection") == ["infection"]

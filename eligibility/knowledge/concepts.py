@@ -177,6 +177,21 @@ class SubgroupThresholdTriggers(_Model):
     limit_words: list[str]
 
 
+class EvidenceTriggers(_Model):
+    """A diagnostic procedure named as how something is shown is no requirement."""
+
+    words: list[str]
+    procedures: list[str]
+
+
+class SiteTriggers(_Model):
+    """A site the record does not code after a condition or procedure."""
+
+    places: list[str]
+    qualifiers: list[str]
+    parts: list[str]
+
+
 class Triggers(_Model):
     negation: NegationTriggers
     status: StatusTriggers
@@ -192,6 +207,8 @@ class Triggers(_Model):
     contraception_methods: ContraceptionMethods
     drug_screen: list[str]
     planned: list[str]
+    evidence: EvidenceTriggers
+    site: SiteTriggers
     pregnancy: PregnancyTriggers
     smoking: SmokingTriggers
     subgroup_threshold: SubgroupThresholdTriggers

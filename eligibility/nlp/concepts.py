@@ -458,6 +458,7 @@ class _Mention:
     manual_tail: tuple[int, int] | None = None  # "... or its excipients" after an allergy's drugs
     manual_category: str | None = None  # a generic mention's manual category, if not the investigator's judgement
     lead: int | None = None  # where the words read with it start, before its own ("No prior" under exclusions)
+    site: tuple[int, int] | None = None  # a site the record does not code ("at the puncture site")
     names_drug: bool = False  # a generic allergy whose object is a drug no record names ("the study drug")
     negated_at: int | None = None  # where the negation trigger of a negated mention starts ("no", "non-")
 
@@ -1149,6 +1150,43 @@ def _contraception() -> tuple[re.Pattern[str], frozenset[str]]:
 
 
 @cache
+def _at_site() -> re.Pattern[str]:
+    """From rules/triggers.yaml: a site right after a mention ("at the
+    puncture site", "in the study eye"), used with .match."""
+    conf = triggers().site
+
+    def words(phrases: list[str]) -> str:
+        return "|".join(r"[\s-]+".join(map(re.escape, p.replace("-", " ").split()))
+                        for p in sorted(phrases, key=len, reverse=True))
+
+    qualifiers = rf"(?:(?:{words(conf.qualifiers)})[\s-]+)"
+    return re.compile(rf"\s*,?\s*(?:at|in|on|of|near|around|over|involving|within)\s+(?:(?:the|a|an|any|each|his|her|their)\s+)?"
+                      rf"(?:{qualifiers}{{0,2}}(?:{words(conf.places)})|{qualifiers}{{1,2}}(?:{words(conf.parts)}))\b",
+                      re.IGNORECASE)
+
+
+@cache
+def _evidence() -> tuple[re.Pattern[str], frozenset[str]]:
+    """From rules/triggers.yaml: (a phrase saying how something is shown,
+    the diagnostic procedures, with those under them)."""
+    conf = triggers().evidence
+    words = re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split()))
+                                          for p in sorted(conf.words, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+    lex = _knowledge().lexicons["procedure"]
+    ids = {d for cid in conf.procedures if cid in lex for d in (cid, *lex.descendants(cid))}
+    return words, frozenset(ids)
+
+
+def _as_evidence(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
+    """Whether a diagnostic procedure is named as how something is shown
+    ("confirmed by biopsy") rather than as a procedure the patient had."""
+    words, procedures = _evidence()
+    if m.value not in procedures:
+        return False
+    return words.search(text, max(clause[0], m.start - 80), m.start) is not None
+
+
+@cache
 def _planned() -> re.Pattern[str]:
     phrases = sorted(triggers().planned, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(r"[\s-]+".join(map(re.escape, p.replace("-", " ").split())) for p in phrases)
@@ -1389,6 +1427,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is planned, not done: "
                         "the record cannot show it yet; confirm in person")
+        if m.kind in ("condition", "procedure") and not m.generic and (site := _at_site().match(text, m.end)):
+            # "infection at the puncture site": an infection, and a clinician checks the site
+            m.site = (m.end + len(site.group()) - len(site.group().lstrip(" ,")), site.end())
+        if m.kind == "procedure" and _as_evidence(text, m, clauses[clause_of(m.start)]):
+            m.dropped = True  # "confirmed by biopsy": how it is shown, not a procedure to look for
         if m.kind in ("medication", "procedure") and _trial_event(text, m, clauses[clause_of(m.start)], mentions):
             m.dropped = True  # "8 weeks prior to vaccination", "another drug or device trial"
         if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
@@ -2346,6 +2389,18 @@ def _with_causes(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
     return _wrap_all(text, offset, [rule, inner])
 
 
+def _with_site(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
+    """"Infection at the puncture site": the finding, and a clinician's check
+    of where it is (no infection is no infection there)."""
+    if m.site is None:
+        return rule
+    a, b = m.site
+    words = " ".join(text[m.start : b].split())
+    check = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
+                       reason=f"'{words}': a site the record does not code; a clinician checks it")
+    return _wrap_all(text, offset, [rule, check])
+
+
 def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
     """A drug named as a treatment: the medication or a procedure of that name,
     ``AnyOf(medication, procedure)`` over one span (the procedure is uncoded,
@@ -2426,7 +2481,7 @@ def _build_group(text: str, offset: int, group: list[_Mention], exclusion: bool)
                     continue
                 # apart ("diabetes, asthma or diabetes mellitus"): kept, so its words count as understood
             seen.add(key)
-        rule = _with_causes(text, offset, m, _with_alternatives(text, offset, m, _as_treatment(m, leaf)))
+        rule = _with_site(text, offset, m, _with_causes(text, offset, m, _with_alternatives(text, offset, m, _as_treatment(m, leaf))))
         leaves.append(_with_unless(text, offset, m, rule, manual=False))
     if not leaves:
         return None

@@ -79,7 +79,7 @@ def _without_imaging(rule: Rule) -> Rule | None:
     "inability to undergo MRI") says how something is measured, not that the
     patient must have had the scan: such leaves are dropped, and their text
     stays visible as not understood."""
-    if isinstance(rule, ProcedureRule) and "imaging" in rule.classes:
+    if isinstance(rule, ProcedureRule) and ("imaging" in rule.classes or rule.concept == "imaging"):
         return None
     if isinstance(rule, AllOf | AnyOf):
         kept = [c for c in (_without_imaging(child) for child in rule.children) if c is not None]
