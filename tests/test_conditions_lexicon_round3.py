@@ -54,7 +54,7 @@ def _concepts(text: str, section: str = "inclusion") -> set[str]:
         ("Methadone-maintained cocaine-dependent patients", "cocaine_use_disorder"),
         ("Methamphetamine dependence", "amphetamine_use_disorder"),
         ("Severely alpha-1-antitrypsin deficient (PI SZ or ZZ)", "alpha1_antitrypsin_deficiency"),
-        ("Underlying lung or heart disase", "cardiovascular_disease"),
+        ("Underlying lung or heart disase", "heart_disease"),
         ("Any chemotherapy for MBC", "breast_cancer"),
         ("Severe HTA or severe angor", "hypertension"),
         ("Severe HTA or severe angor", "angina"),
