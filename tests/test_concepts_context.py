@@ -370,3 +370,42 @@ def test_no_infection_is_no_infection_at_the_site() -> None:
 
 def test_an_infection_without_a_site_is_still_looked_up() -> None:
     assert concepts("Active infection") == ["infection"]
+
+
+# ---------------------------------------------------------------- washouts
+
+@pytest.mark.parametrize(("text", "days", "kinds_"), [
+    ("≥ 2 weeks from prior chemotherapy, radiation therapy or major surgery", 14,
+     {"chemotherapy", "radiotherapy", "major_surgery"}),
+    ("≥ 3 days post Tyrosine Kinase Inhibitor (TKI) use", 3, {"targeted_therapy"}),
+    ("14 days must have elapsed since the completion of systemic cytotoxic therapy", 14, {"chemotherapy"}),
+    ("At least 4 weeks since the last dose of chemotherapy", 28, {"chemotherapy"}),
+])
+def test_a_washout_is_none_within_the_period(text: str, days: int, kinds_: set[str]) -> None:
+    [rule] = extract_concepts(text, 0, "inclusion")
+    assert rule.kind == "not", rule
+    found = [leaf for leaf in leaves([rule]) if getattr(leaf, "window", None)]
+    assert kinds_ <= {leaf.concept for leaf in found}  # type: ignore[attr-defined]
+    assert all(leaf.window.within.days() == days for leaf in found)  # type: ignore[attr-defined]
+
+
+def test_a_washout_is_met_by_a_patient_who_never_had_it() -> None:
+    from datetime import date
+
+    from eligibility.matching.evaluate import evaluate_rule
+    from eligibility.matching.verdicts import Verdict
+    from eligibility.patients.model import Patient
+
+    [rule] = extract_concepts("≥ 2 weeks from prior chemotherapy, radiation therapy or major surgery", 0, "inclusion")
+    assert evaluate_rule(rule, Patient(id="p"), date(2026, 1, 1)).verdict is Verdict.met
+
+
+def test_at_least_before_is_older_than() -> None:
+    found = [leaf for leaf in leaves(extract_concepts("Prior chemotherapy completed at least 4 weeks before enrollment",
+                                                      0, "inclusion")) if getattr(leaf, "window", None)]
+    assert found and all(leaf.window.not_within is not None for leaf in found)  # type: ignore[attr-defined]
+
+
+def test_time_since_a_condition_keeps_its_meaning() -> None:
+    [rule] = extract_concepts("At least 6 months since myocardial infarction", 0, "inclusion")
+    assert rule.kind == "condition" and rule.window.not_within is not None  # type: ignore[union-attr]

@@ -105,6 +105,7 @@ class WindowTriggers(_Model):
     within: list[str]
     not_within: list[str]
     duration: list[str]
+    washout: list[str] = []
     longer_of: list[str] = []
     shorter_of: list[str] = []
     unmeasured: list[str] = []

@@ -399,7 +399,7 @@ def _knowledge() -> _Knowledge:
     k.abbr_lengths = _lengths_by_first(k.abbrs)
     k.trig_lengths = _lengths_by_first(k.trig)
     patterns: list[tuple[str, str]] = []
-    for kind in ("within", "not_within", "duration"):
+    for kind in ("washout", "not_within", "within", "duration"):
         for pattern in getattr(trig.window, kind):
             if "{n}" in pattern or "{unit1}" in pattern:
                 k.windows.append((kind, _window_regex(pattern)))
@@ -1470,7 +1470,10 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     live = [m for m in live if not m.dropped]  # "non-statin lipid-lowering therapy": the statin is carved out
     groups = _group(text, toks, live, clauses, clause_of)
     _apply_status(toks, groups, trigs)
+    negated = [m.negated for m in live]
     _apply_windows(text, live, clauses, clause_of)
+    if negated != [m.negated for m in live]:
+        groups = _group(text, toks, live, clauses, clause_of)  # a washout negated its mentions
     _apply_routes(toks, live)
     _inherit(toks, live)
 
@@ -2058,20 +2061,22 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
     while hit is not None:
         starts.append(hit.start())
         hit = any_window.search(subject, hit.start() + 1)
-    for kind, regex in windows if starts else ():
-        for m in _finditer_from(regex, subject, starts):
-            if any(a < m.end() and m.start() < b for a, b, _, _, _ in found):
+    # patterns in the order of rules/triggers.yaml's kinds (see _knowledge): a
+    # washout or "at least 4 weeks before" is read before the "4 weeks before" inside it
+    matches = [(m, kind) for kind, regex in (windows if starts else ()) for m in _finditer_from(regex, subject, starts)]
+    for m, kind in matches:
+        if any(a < m.end() and m.start() < b for a, b, _, _, _ in found):
+            continue
+        open_at = text.rfind("(", 0, m.start())
+        if (open_at != -1 and text.find(")", open_at) in (-1,)) or (open_at != -1 and text.find(")", open_at) > m.start()):
+            close_at = text.find(")", open_at)
+            inner = text[open_at + 1 : close_at if close_at != -1 else len(text)]
+            if _INSTRUCTION.search(inner) or _PAREN_EXCEPTION.search(inner):
                 continue
-            open_at = text.rfind("(", 0, m.start())
-            if (open_at != -1 and text.find(")", open_at) in (-1,)) or (open_at != -1 and text.find(")", open_at) > m.start()):
-                close_at = text.find(")", open_at)
-                inner = text[open_at + 1 : close_at if close_at != -1 else len(text)]
-                if _INSTRUCTION.search(inner) or _PAREN_EXCEPTION.search(inner):
-                    continue
-            groups = m.groupdict()
-            dur = _duration(groups.get("n"), groups.get("unit") or "years")
-            if dur is not None:
-                found.append((m.start(), m.end(), kind, dur, None))
+        groups = m.groupdict()
+        dur = _duration(groups.get("n"), groups.get("unit") or "years")
+        if dur is not None:
+            found.append((m.start(), m.end(), kind, dur, None))
     found = _either_windows(text, found)
     found.sort()
     pending: list[tuple[int, int, str, Duration, str | None]] = []
@@ -2095,7 +2100,15 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
         c = clause_of(start)
         after = [x for x in live if x.start >= end and clause_of(x.start) == c]
         if after and (after[0].window is None or kind == "duration"):
-            _set_window(text, after[:1], start, end, kind, dur, or_longer)
+            targets = after[:1]
+            if kind == "washout":
+                # "≥ 2 weeks from prior chemotherapy, radiation therapy or major surgery": the whole list
+                for x in after[1:]:
+                    gap = text[targets[-1].end : x.start]
+                    if re.search(r"[;:()]", gap) or len(_WORD.findall(gap)) > 2 or x.window is not None:
+                        break
+                    targets.append(x)
+            _set_window(text, targets, start, end, kind, dur, or_longer)
 
 
 @cache
@@ -2132,7 +2145,7 @@ def _either_windows(text: str, found: list[_Found]) -> list[_Found]:
     after, first = regexes
     out: list[_Found] = []
     for start, end, kind, dur, or_longer in found:
-        m = after.match(text, end) if kind in ("within", "not_within") else None
+        m = after.match(text, end) if kind in ("within", "not_within", "washout") else None
         if m is not None:
             end = m.end()
             if m.group("hl"):
@@ -2163,6 +2176,12 @@ def _set_window(text: str, targets: list[_Mention], start: int, end: int, kind: 
                     x.status = "ever"
             continue
         if x.window is not None:
+            continue
+        if kind == "washout" and x.kind in ("medication", "procedure"):
+            # "≥ 2 weeks from prior chemotherapy": none within the period, not a chemotherapy to have had
+            x.window = Window(within=dur, text=phrase, or_longer=or_longer, span=(start, end))
+            x.negated = True
+            x.status = "window" if x.kind == "medication" else x.status
             continue
         x.window = (Window(within=dur, text=phrase, or_longer=or_longer, span=(start, end)) if kind == "within"
                     else Window(not_within=dur, text=phrase, or_longer=or_longer, span=(start, end)))
