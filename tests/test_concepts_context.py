@@ -409,3 +409,25 @@ def test_at_least_before_is_older_than() -> None:
 def test_time_since_a_condition_keeps_its_meaning() -> None:
     [rule] = extract_concepts("At least 6 months since myocardial infarction", 0, "inclusion")
     assert rule.kind == "condition" and rule.window.not_within is not None  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- the terms of a permission
+
+@pytest.mark.parametrize(("text", "section"), [
+    ("Prior therapy with decitabine will be allowed unless there was progression to AML", "inclusion"),
+    ("Cervical fusion is allowed as long as there are no neurologic deficits", "exclusion"),
+])
+def test_the_terms_of_a_permission_are_no_requirement(text: str, section: str) -> None:
+    assert kinds(text, section) == []
+
+
+def test_a_period_in_the_terms_of_a_permission_is_its_washout() -> None:
+    [rule] = extract_concepts("Patients with history of allogeneic stem cell transplantation are eligible if at least "
+                              "100 days post-transplant", 0, "inclusion")
+    assert rule.kind == "not"
+
+
+def test_in_subjects_without_narrows_an_exclusion() -> None:
+    [rule] = extract_concepts("Acute cholecystitis in subjects without H/O cholecystectomy", 0, "exclusion")
+    assert rule.kind == "all_of"
+    assert [c.kind for c in rule.children] == ["condition", "not"]  # type: ignore[union-attr]

@@ -1491,10 +1491,16 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     seen: set[tuple[object, ...]] = set()
     if len(built) == 1:
         return [built[0][0]]
-    for rule, _ in built:
+    for rule, gap in built:
         key = _key(rule)
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            continue
+        seen.add(key)
+        if rules and _NARROWS.search(gap):
+            # "acute cholecystitis in subjects without H/O cholecystectomy": the
+            # second narrows the first (both hold), in an exclusion too
+            rules[-1] = _wrap_all(text, offset, [rules[-1], rule])
+        else:
             rules.append(rule)
     if len(rules) == 1:
         return rules
@@ -1502,6 +1508,10 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     if exclusion or joined_by_or:
         return [_wrap_any(text, offset, rules)]
     return rules
+
+
+_NARROWS = re.compile(r"\b(?:in|among|for)\s+(?:subjects|patients|those|participants|individuals|people|persons|women|men|"
+                      r"children|adults)\s+(?:without|with|who|that)\b", re.IGNORECASE)
 
 
 def manual_category(text: str) -> str | None:
@@ -1760,6 +1770,7 @@ def _apply_exceptions_and_examples(
             if depth[pos] == 0:
                 if not phrase.endswith(("are excluded", "is excluded")) or "not" in phrase:
                     _permit(k, text, live, clauses[clause_idx(pos)][0], pos, (pos, toks[b].end))
+                    _drop_permission_terms(text, live, clauses[clause_idx(pos)][0], pos, toks[b].end, region_end(pos))
                 continue
             # "(X and Y are excluded)": the parenthesis' mentions are the exceptions
             open_at = text.rfind("(", 0, pos)
@@ -1843,6 +1854,27 @@ _AFTER_EXCEPTIONS = frozenset({
     "is not excluded", "not excluded", "is not required", "are not required", "not required", "is acceptable",
     "are acceptable", "acceptable",
 })
+
+
+_LIMIT = re.compile(r"[<>≤≥]|\bULN\b|\d\s*(?:x|×)\s", re.IGNORECASE)
+_PERMISSION_TERMS = re.compile(r"\W*(?:(?:\w+\s+){0,3}?)(?:unless|provided(?:\s+that)?|if|only\s+if|as\s+long\s+as|so\s+long\s+as|"
+                               r"when|in\s+case|on\s+condition\s+that)\b", re.IGNORECASE)
+
+
+def _drop_permission_terms(text: str, live: list[_Mention], c_start: int, pos: int, after: int, end: int) -> None:
+    """"Decitabine is allowed unless there was progression to AML", "cervical
+    fusion is allowed as long as there are no neurologic deficits": the terms
+    of a permission qualify what is allowed; they are no requirement of their
+    own (their words stay visible as not understood). A period in them ("are
+    eligible if at least 100 days post-transplant") is read: it is the washout.
+    A permitted lab limit ("≤ 5 x ULN is acceptable if liver metastases are
+    present") keeps its terms: they say whom the relaxed limit is for."""
+    terms = _PERMISSION_TERMS.match(text, after)
+    if terms is None or _LIMIT.search(text, c_start, pos):
+        return
+    for m in live:
+        if terms.end() <= m.start < end and not m.dropped and not _HAS_UNIT.search(text, terms.end(), m.start):
+            m.dropped = True
 
 
 def _permit(k: _Knowledge, text: str, live: list[_Mention], c_start: int, pos: int, trigger: tuple[int, int]) -> None:
