@@ -431,3 +431,30 @@ def test_in_subjects_without_narrows_an_exclusion() -> None:
     [rule] = extract_concepts("Acute cholecystitis in subjects without H/O cholecystectomy", 0, "exclusion")
     assert rule.kind == "all_of"
     assert [c.kind for c in rule.children] == ["condition", "not"]  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- "non-" negates the word it is joined to
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("Non-specific back pain", "back_pain"),
+    ("non-radicular leg pain", "pain"),
+])
+def test_non_before_a_word_not_read_negates_nothing(text: str, concept: str) -> None:
+    [rule] = extract_concepts(text, 0, "exclusion")
+    assert rule.kind == "condition" and rule.concept == concept  # type: ignore[union-attr]
+
+
+def test_non_does_not_reach_the_next_item_of_a_list() -> None:
+    found = leaves(extract_concepts("Non-healing wound, active peptic ulcer, or bone fracture", 0, "exclusion"))
+    assert "not" not in [leaf.kind for leaf in found]
+    assert "peptic_ulcer" in [getattr(leaf, "concept", None) for leaf in found]
+
+
+def test_non_before_a_drug_class_is_a_class_no_lexicon_names() -> None:
+    [rule] = extract_concepts("Current use of non-dihydropyridines", 0, "exclusion")
+    assert isinstance(rule, ManualRule) and rule.text == "non-dihydropyridines"
+
+
+def test_non_before_a_condition_negates_it() -> None:
+    [rule] = extract_concepts("Non-diabetic patients", 0, "inclusion")
+    assert rule.kind == "not"

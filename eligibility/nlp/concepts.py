@@ -1951,6 +1951,21 @@ def _apply_negation(
         phrase = " ".join(t.norm for t in toks[a : b + 1])
         if phrase == "non" and _carve_non_prefix(text, toks, live, a):
             continue
+        if phrase == "non" and b + 1 < len(toks) and text[toks[b].end : toks[b + 1].start] in ("-", "‐", " "):
+            # "non-" negates the word it is joined to: "non-diabetic" is no
+            # diabetes; "non-specific back pain", "non-healing wound, active
+            # peptic ulcer" negate nothing that was read
+            joined = next((m for m in live if m.start == toks[b + 1].start), None)
+            if joined is None:
+                continue
+            if joined.kind in ("medication", "procedure") and not joined.generic:
+                # "non-dihydropyridines": a class the lexicon does not name
+                joined.generic, joined.lead = True, toks[a].start
+                joined.reason = (f"'{' '.join(text[toks[a].start : joined.end].split())}': a class the lexicon does "
+                                 "not name; a clinician judges it")
+                continue
+            joined.negated, joined.negated_at = True, toks[a].start
+            continue
         if (exclusion and (phrase.startswith("no ") or phrase == "no" or phrase.endswith("not have"))
                 and all(t.norm in _SUBJECT_WORDS for t in toks[:a])):
             # "No prior PARP inhibitor" listed under exclusions: an inclusion's
