@@ -458,3 +458,21 @@ def test_non_before_a_drug_class_is_a_class_no_lexicon_names() -> None:
 def test_non_before_a_condition_negates_it() -> None:
     [rule] = extract_concepts("Non-diabetic patients", 0, "inclusion")
     assert rule.kind == "not"
+
+
+# ---------------------------------------------------------------- negative tests
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("Negative hepatitis B surface antigen (HBsAg) test at screening", "hepatitis_b"),
+    ("Negative HIV test", "hiv"),
+    ("Has a negative screening for SARS-CoV-2 infection", "covid19"),
+    ("shows no evidence of a current infection with SARS-CoV-2", "covid19"),
+])
+def test_a_negative_test_is_no_disease(text: str, concept: str) -> None:
+    [rule] = extract_concepts(text, 0, "inclusion")
+    assert rule.kind == "not" and [getattr(x, "concept", None) for x in leaves([rule])] == [concept], rule
+
+
+def test_a_receptor_negative_cancer_is_still_the_cancer() -> None:
+    found = leaves(extract_concepts("HER2-negative breast cancer", 0, "inclusion"))
+    assert "not" not in [x.kind for x in found] and "breast_cancer" in [getattr(x, "concept", None) for x in found]

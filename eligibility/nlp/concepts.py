@@ -140,6 +140,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Literal
 
 from eligibility.ir.model import (
@@ -944,6 +945,21 @@ def _objects_before(text: str, mentions: list[_Mention], idx: int, clause_of: Ca
     return out
 
 
+_INFECTION_WITH = re.compile(r"\s*(?:with|by)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
+
+
+def _infection_with(text: str, mentions: list[_Mention]) -> None:
+    """"Infection with SARS-CoV-2", "infected with HIV": the infection is the
+    one named after it, one mention (the words go with it)."""
+    lex = _knowledge().lexicons["condition"]
+    for m, n in pairwise(mentions):
+        if (m.kind == "condition" and m.value == "infection" and not m.dropped and n.kind == "condition"
+                and (gap := _INFECTION_WITH.match(text, m.end)) is not None and gap.end() == n.start
+                and n.value in lex and lex.is_a(n.value, "infection")):
+            m.dropped = True
+            n.lead = m.start
+
+
 def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
     """"Contraindication to MRI or clopidogrel": the drugs and procedures are
     the objects of the generic word and not rules of their own; its manual
@@ -1081,6 +1097,8 @@ _CLAUSE_END = re.compile(r";|\.(?=\s|$)(?<!\be\.g\.)(?<!\bi\.e\.)|\n\s*\n|•")
 _GAP_WORDS = frozenset(
     ["or", "and", "nor", "either", "neither", "as", "well", "plus", "any", "other", "a", "an", "the", "of", "history", "prior", "previous", "known", "current", "active", "severe", "uncontrolled", "significant", "clinically", "chronic", "acute", "past", "ongoing", "concomitant", "documented", "diagnosed", "diagnosis", "with/or", "s"]
 )
+_INFECTION_WORDS = frozenset({"infection", "infections", "infected", "coinfection", "coinfected", "colonization",
+                              "colonisation", "colonized", "colonised", "reinfection"})
 # what may stand before "no" / "must not have" at the start of an exclusion ("Subject must not have ...")
 _SUBJECT_WORDS = frozenset({"subject", "subjects", "patient", "patients", "participant", "participants", "individuals",
                             "the", "do", "does", "did", "must", "should", "will", "shall", "may", "has", "have", "had"})
@@ -1450,6 +1468,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}': the criterion applies to them only; "
                         "whether the patient can bear children is for a person to confirm")
 
+    _infection_with(text, mentions)
     _extend_over_objects(text, mentions, clause_of)
     _attach_causes(text, mentions, clause_of)
     for m in mentions:
@@ -1936,12 +1955,22 @@ def _apply_negation(
     depth: list[int], clauses: list[tuple[int, int]], clause_of: Callable[[int], int], exclusion: bool = False,
 ) -> None:
     assert callable(clause_of)
-    terms = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "term"))
+    # "no evidence of infection with SARS-CoV-2": "with" names the infection, it ends no negation
+    terms = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "term")
+                   if not (toks[a].norm == "with" and a > 0 and toks[a - 1].norm in _INFECTION_WORDS))
     exc = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "exception"))
     stops = sorted(terms + exc)
     for a, b, value in _trigger_at(trigs, "neg"):
         if value == "post":
             before = [m for m in live if m.end <= toks[a].start and toks[a].start - m.end <= 3]
+            if not before and toks[a].norm == "negative" and (a == 0 or text[toks[a - 1].end : toks[a].start] != "-"):
+                # "Negative HIV test", "a negative hepatitis B surface antigen": the result of a test for it
+                c = clause_of(toks[a].start)
+                after = [m for m in live if m.start >= toks[b].end and clause_of(m.start) == c
+                         and m.start - toks[b].end <= 40 and m.kind == "condition"]
+                for m in after[:1]:
+                    m.negated, m.negated_at = True, toks[a].start
+                continue
             for m in before[-1:]:
                 m.negated = True
                 if toks[b].norm == "naive":
