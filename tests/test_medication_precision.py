@@ -149,3 +149,12 @@ def test_stimulation_tests_are_procedures(text: str, procedure: str) -> None:
 def test_cough_stress_test_is_not_a_cardiac_stress_test() -> None:
     assert procedures("Demonstrate a positive cough stress test during urodynamic testing", "inclusion")[0] == "cough_stress_test"
     assert procedures("abnormality on treadmill stress test", "exclusion") == ["exercise_test"]
+
+
+@pytest.mark.parametrize("text", [
+    "recurrent or persistent platinum-resistant epithelial ovarian cancer",
+    "Subjects with platinum-refractory disease",
+    "Positive alcohol or nicotine screen",
+])
+def test_a_drug_naming_a_resistance_or_a_screen_is_no_drug(text: str) -> None:
+    assert drugs(text, "inclusion") == []
