@@ -5,10 +5,17 @@ that names the study drug. Each wrong reading here decided a verdict."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pytest
 
+from eligibility import match
 from eligibility.ir.model import ManualRule
+from eligibility.matching.evaluate import evaluate_rule
+from eligibility.matching.verdicts import Verdict
 from eligibility.nlp.concepts import extract_concepts
+from eligibility.patients.model import ConditionFact, MedicationFact, Patient
 from tests.test_concepts_extract import leaves
 from tests.test_medication_precision import kinds
 
@@ -121,12 +128,8 @@ def test_hormonal_contraception_as_an_exposure_is_still_a_drug() -> None:
     assert concepts("Use of hormonal contraception within 3 months of study entry") == ["hormonal_contraceptive"]
 
 
-def test_contraception_methods_do_not_make_a_woman_ineligible(tmp_path: object) -> None:
-    from pathlib import Path
-
-    from eligibility import match
-
-    folder = Path(str(tmp_path))
+def test_contraception_methods_do_not_make_a_woman_ineligible(tmp_path: Path) -> None:
+    folder = tmp_path
     trial = folder / "contra.txt"
     trial.write_text("Inclusion Criteria:\n* Women of childbearing potential must use an adequate method of "
                      "contraception (oral contraceptives, intrauterine device, condom) during the study.\n")
@@ -218,12 +221,6 @@ def test_the_longer_of_two_bounds(text: str, days: int, longer: str | None) -> N
 
 
 def test_a_half_life_bound_leaves_older_use_unknown() -> None:
-    from datetime import date
-
-    from eligibility.matching.evaluate import evaluate_rule
-    from eligibility.matching.verdicts import Verdict
-    from eligibility.patients.model import MedicationFact, Patient
-
     [rule] = extract_concepts("Use of tacrolimus within 30 days or 5 half-lives, whichever is longer", 0, "exclusion")
 
     def on(start: date, end: date) -> Patient:
@@ -256,12 +253,8 @@ def test_childbearing_potential_alone_is_still_a_state() -> None:
     assert rule.kind == "pregnancy"
 
 
-def test_a_man_is_not_ineligible_for_a_pregnancy_test_criterion(tmp_path: object) -> None:
-    from pathlib import Path
-
-    from eligibility import match
-
-    trial = Path(str(tmp_path)) / "wocbp.txt"
+def test_a_man_is_not_ineligible_for_a_pregnancy_test_criterion(tmp_path: Path) -> None:
+    trial = tmp_path / "wocbp.txt"
     trial.write_text("Inclusion Criteria:\n* Negative pregnancy test for female patients of childbearing potential.\n")
     fhir = Path(__file__).resolve().parents[1] / "samples" / "patients" / "fhir"
     men = [p for p in sorted(fhir.glob("*.json")) if '"gender": "male"' in p.read_text()]
@@ -354,12 +347,6 @@ def test_a_finding_at_a_site_is_the_finding_and_a_clinicians_check(text: str) ->
 
 
 def test_no_infection_is_no_infection_at_the_site() -> None:
-    from datetime import date
-
-    from eligibility.matching.evaluate import evaluate_rule
-    from eligibility.matching.verdicts import Verdict
-    from eligibility.patients.model import ConditionFact, Patient
-
     [rule] = extract_concepts("Infection at the puncture site", 0, "exclusion")
     as_of = date(2026, 1, 1)
     assert evaluate_rule(rule, Patient(id="p"), as_of).verdict is Verdict.not_met
@@ -390,12 +377,6 @@ def test_a_washout_is_none_within_the_period(text: str, days: int, kinds_: set[s
 
 
 def test_a_washout_is_met_by_a_patient_who_never_had_it() -> None:
-    from datetime import date
-
-    from eligibility.matching.evaluate import evaluate_rule
-    from eligibility.matching.verdicts import Verdict
-    from eligibility.patients.model import Patient
-
     [rule] = extract_concepts("≥ 2 weeks from prior chemotherapy, radiation therapy or major surgery", 0, "inclusion")
     assert evaluate_rule(rule, Patient(id="p"), date(2026, 1, 1)).verdict is Verdict.met
 

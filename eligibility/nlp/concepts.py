@@ -1150,13 +1150,26 @@ def _named_for() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     disease = re.compile(rf"(?:-?\s*(?:1|2|I|II)\b)?\s*(?:rapid\s+)?(?:{words(wf.disease_named_for)})\b", re.IGNORECASE)
     result = re.compile(rf"\b(?:{words(wf.test_results)})\b", re.IGNORECASE)
     return drug, disease, result
+
+
+def _alternation(phrases: Iterable[str], gap: str = r"[\s-]+") -> str:
+    """Phrases of rules/ as one regex alternation, the longest first; the
+    words of a phrase may stand apart by ``gap`` (a hyphen reads as a space)."""
+    return "|".join(gap.join(map(re.escape, p.replace("-", " ").split()))
+                    for p in sorted(set(phrases), key=len, reverse=True))
+
+
+def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
+    """Any of the phrases as whole words, any case."""
+    return re.compile(rf"\b(?:{_alternation(phrases)})\b", re.IGNORECASE)
+
+
 @cache
 def _contraception() -> tuple[re.Pattern[str], frozenset[str]]:
     """From rules/triggers.yaml: (a criterion asking for a method of
     contraception, the concept ids of the methods with those under them)."""
     conf = triggers().contraception_methods
-    asks = re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split()))
-                                         for p in sorted(conf.asks, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+    asks = _phrases(conf.asks)
     lexicons = _knowledge().lexicons
     ids: set[str] = set()
     for cid in conf.methods:
@@ -1172,14 +1185,9 @@ def _at_site() -> re.Pattern[str]:
     """From rules/triggers.yaml: a site right after a mention ("at the
     puncture site", "in the study eye"), used with .match."""
     conf = triggers().site
-
-    def words(phrases: list[str]) -> str:
-        return "|".join(r"[\s-]+".join(map(re.escape, p.replace("-", " ").split()))
-                        for p in sorted(phrases, key=len, reverse=True))
-
-    qualifiers = rf"(?:(?:{words(conf.qualifiers)})[\s-]+)"
+    qualifiers = rf"(?:(?:{_alternation(conf.qualifiers)})[\s-]+)"
     return re.compile(rf"\s*,?\s*(?:at|in|on|of|near|around|over|involving|within)\s+(?:(?:the|a|an|any|each|his|her|their)\s+)?"
-                      rf"(?:{qualifiers}{{0,2}}(?:{words(conf.places)})|{qualifiers}{{1,2}}(?:{words(conf.parts)}))\b",
+                      rf"(?:{qualifiers}{{0,2}}(?:{_alternation(conf.places)})|{qualifiers}{{1,2}}(?:{_alternation(conf.parts)}))\b",
                       re.IGNORECASE)
 
 
@@ -1188,8 +1196,7 @@ def _evidence() -> tuple[re.Pattern[str], frozenset[str]]:
     """From rules/triggers.yaml: (a phrase saying how something is shown,
     the diagnostic procedures, with those under them)."""
     conf = triggers().evidence
-    words = re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split()))
-                                          for p in sorted(conf.words, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+    words = _phrases(conf.words)
     lex = _knowledge().lexicons["procedure"]
     ids = {d for cid in conf.procedures if cid in lex for d in (cid, *lex.descendants(cid))}
     return words, frozenset(ids)
@@ -1206,9 +1213,7 @@ def _as_evidence(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
 
 @cache
 def _planned() -> re.Pattern[str]:
-    phrases = sorted(triggers().planned, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(r"[\s-]+".join(map(re.escape, p.replace("-", " ").split())) for p in phrases)
-                      + r")\b", re.IGNORECASE)
+    return _phrases(triggers().planned)
 
 
 # a word in or near every `planned` phrase: most criteria have none
@@ -1219,9 +1224,7 @@ _PLAN_HINT = _Caseless(r"schedul|plan|candidat|indicat|eligible|regist|refer|awa
 
 @cache
 def _drug_screen() -> re.Pattern[str]:
-    phrases = sorted(triggers().drug_screen, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(r"[\s-]+".join(map(re.escape, p.replace("-", " ").split())) for p in phrases)
-                      + r")\b", re.IGNORECASE)
+    return _phrases(triggers().drug_screen)
 
 
 @cache
@@ -1230,10 +1233,7 @@ def _trial_events() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str], r
     event words, what after a generic drug word makes it a kind of trial,
     the clause words that say so: company, nouns)."""
     trig = triggers()
-
-    def words(phrases: Iterable[str]) -> str:
-        return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
-
+    words = _alternation
     tl = trig.timeline
     plain = [p for p in tl.before if "{" not in p]
     templated = [_window_regex(p).pattern[len(_NOT_WORD_BEFORE):] for p in tl.before if "{" in p]
@@ -2197,8 +2197,7 @@ def _either_regexes() -> tuple[re.Pattern[str], re.Pattern[str]] | None:
         return None
 
     def words(phrases: list[str]) -> str:
-        return "|".join(r"[\s-]*".join(map(re.escape, p.replace("-", " ").split()))
-                        for p in sorted(phrases, key=len, reverse=True))
+        return _alternation(phrases, r"[\s-]*")  # "halflives", "half-lives", "half lives"
 
     pick = rf"(?P<pick>(?P<longer>{words(w.longer_of)})|{words(w.shorter_of or ['whichever is shorter'])})"
     unmeasured = rf"(?P<hl>{words(w.unmeasured)})" if w.unmeasured else r"(?P<hl>(?!))"
