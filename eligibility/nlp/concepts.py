@@ -2119,12 +2119,28 @@ def _apply_status(toks: list[_Tok], groups: list[list[_Mention]], trigs: list[tu
 _Found = tuple[int, int, str, Duration, str | None]  # (start, end, kind, period, unmeasured longer bound)
 
 
+def window_spans(text: str) -> list[tuple[int, int]]:
+    """Where the time windows of a text are ("within 30 days or 5
+    half-lives, whichever is longer"), read as the concept extractor reads
+    them; for extractors whose rules a window follows (a manual check of
+    other trials' drugs)."""
+    return [(start, end) for start, end, *_ in _find_windows(text)]
+
+
 def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int]) -> None:
     assert callable(clause_of)
+    found = _find_windows(text)
+    if not found:
+        return
+    _assign_windows(text, live, found, clause_of)
+
+
+def _find_windows(text: str) -> list[_Found]:
+    """The windows of a text in text order: (start, end, kind, period, unmeasured longer bound)."""
     k = _knowledge()
     found: list[_Found] = []
     if not _HAS_UNIT.search(text) or k.any_window is None:
-        return
+        return found
     # lower-cased ASCII keeps every offset, and case-sensitive matching is
     # several times faster than IGNORECASE
     subject, any_window, windows = text, k.any_window, k.windows
@@ -2155,6 +2171,11 @@ def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int
             found.append((m.start(), m.end(), kind, dur, None))
     found = _either_windows(text, found)
     found.sort()
+    return found
+
+
+def _assign_windows(text: str, live: list[_Mention], found: list[_Found], clause_of: Callable[[int], int]) -> None:
+    """Each window to the mentions it bounds: those right before it, or the next one(s)."""
     pending: list[tuple[int, int, str, Duration, str | None]] = []
     for start, end, kind, dur, or_longer in found:
         c = clause_of(start)
@@ -2317,6 +2338,11 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
     if m.kind == "smoking":
         return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
     if m.generic:
+        named = " ".join(snippet.split())
+        if (not m.allergens and m.window is not None and m.window.span is not None
+                and 0 <= m.window.span[0] - m.end <= 3):
+            # "investigational drugs within 30 days or 5 half-lives": the check names its window
+            span, snippet = (span[0], offset + m.window.span[1]), text[start : m.window.span[1]]
         about = [m.kind] if m.kind in ("condition", "medication", "procedure") else []
         if m.names_drug and "medication" not in about:
             about.append("medication")
@@ -2329,7 +2355,8 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
             return AnyOf(children=[*_allergy_leaves(text, offset, m, allergy_word=False), manual],
                          span=span, text=snippet)
         return ManualRule(category=_manual_ir_category(m.manual_category or "investigator_judgement"), span=span,
-                          text=snippet, about=about, reason=m.reason or f"'{' '.join(snippet.split())}' is too general for a medical record to decide: a clinician judges it")
+                          text=snippet, about=about,
+                          reason=m.reason or f"'{named}' is too general for a medical record to decide: a clinician judges it")
     if m.allergens:
         leaves = _allergy_leaves(text, offset, m, allergy_word=True)
         if m.manual_tail is not None:

@@ -13,7 +13,9 @@ from eligibility.knowledge.language import (
     manual_regex,
     manual_regex_folded,
 )
+from eligibility.nlp.concepts import window_spans
 
+_WORD_REST = re.compile(r"\w*")
 _REASONS = {
     "consent": "consent is given in person, not recorded in a medical record",
     "willingness": "the patient's willingness is asked, not recorded",
@@ -35,9 +37,16 @@ def extract_manual(text: str, offset: int = 0) -> list[Rule]:
     if not prefilter.search(haystack):
         return rules
     regex: re.Pattern[str] = manual_regex() if folded is None else manual_regex_folded()
+    windows: list[tuple[int, int]] | None = None
     for m in regex.finditer(haystack):
         category = m.lastgroup or "other"
         start, end = m.span()
+        if category == "trial_participation":
+            # "any investigational drug within 30 days or 5 half-lives (whichever
+            # is longer)": the window says which other trials; its words are read
+            windows = window_spans(text) if windows is None else windows
+            end += len(_WORD_REST.match(text, end).group())  # type: ignore[union-attr]  # "investigational drug|s"
+            end = next((b for a, b in windows if 0 <= a - end <= 3 and not text[end:a].strip(" ,(")), end)
         rules.append(
             ManualRule(
                 category=category,  # type: ignore[arg-type]
