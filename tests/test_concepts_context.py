@@ -457,3 +457,46 @@ def test_a_negative_test_is_no_disease(text: str, concept: str) -> None:
 def test_a_receptor_negative_cancer_is_still_the_cancer() -> None:
     found = leaves(extract_concepts("HER2-negative breast cancer", 0, "inclusion"))
     assert "not" not in [x.kind for x in found] and "breast_cancer" in [getattr(x, "concept", None) for x in found]
+
+
+# ---------------------------------------------------------------- over-reaches found on CT.gov x Synthea
+
+def test_a_washout_listed_under_exclusions_excludes_recent_use() -> None:
+    [rule] = extract_concepts("Patients must be > 2 months from allogeneic stem cell transplantation", 0, "exclusion")
+    assert rule.kind == "procedure" and rule.window.within is not None  # type: ignore[union-attr]
+
+
+def test_less_than_a_period_since_is_within_it() -> None:
+    [rule] = extract_concepts("Less than 4 weeks from prior chemotherapy", 0, "exclusion")
+    assert rule.kind != "not"
+    assert all(leaf.window.within.days() == 28 for leaf in leaves([rule]))  # type: ignore[attr-defined]
+
+
+def test_the_last_dose_of_the_trials_drug_anchors_contraception() -> None:
+    assert kinds("Men must use contraception until 6 months after the last dose of fludarabine", "exclusion") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Non-response to verapamil, intolerance, or contraindication",
+    "Patients who progressed on chemotherapy (combined or non-combined chemotherapy)",
+])
+def test_failure_of_a_drug_means_it_was_taken_not_that_it_is_taken(text: str) -> None:
+    drugs_ = [leaf for leaf in leaves(extract_concepts(text, 0, "inclusion")) if leaf.kind == "medication"]
+    assert drugs_ and all(leaf.status == "ever" for leaf in drugs_)  # type: ignore[attr-defined]
+
+
+def test_intolerant_to_a_drug_is_an_allergy_to_it() -> None:
+    assert kinds("Intolerant to metformin", "exclusion") == [("allergy", "metformin")]
+
+
+@pytest.mark.parametrize("text", [
+    "Females of child-bearing potential must agree not to become pregnant",
+    "Women who plan to become pregnant during the study",
+])
+def test_a_plan_about_pregnancy_is_no_pregnancy(text: str) -> None:
+    assert not [leaf for leaf in leaves(extract_concepts(text, 0, "exclusion")) if leaf.kind == "pregnancy"]
+
+
+def test_a_negative_pregnancy_is_no_pregnancy() -> None:
+    [rule] = extract_concepts("Female subjects have a negative urine or serum pregnancy.", 0, "inclusion")
+    assert rule.kind == "not"

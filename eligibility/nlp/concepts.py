@@ -1275,6 +1275,8 @@ _SCOPE_BEFORE = re.compile(r"\b(?:if|for|in|among|when)\s+(?:a\s+|all\s+|any\s+|
 # "physically fertile, defined as ... capable of becoming pregnant, unless using
 # contraception": a definition or an exception of the state is no scope
 _NOT_ITS_DEFINITION = re.compile(r"\b(?:defined\s+as|unless|except|other\s+than|i\.e\.)", re.IGNORECASE)
+_AFTER_A_DOSE = re.compile(r"\b(?:after|following|until|through|from)\s+(?:the\s+)?(?:last|final|first|initial)?\s*"
+                          r"(?:dose|administration|infusion|injection)s?\s+of\s+(?:the\s+)?(?:study\s+)?$", re.IGNORECASE)
 # a criterion about a pregnancy test or contraception names women of
 # childbearing potential as those it applies to, never as a requirement
 _ABOUT_PREGNANCY = re.compile(r"pregnan|contracept|birth\s+control|abstinen|condom|steril|breast-?\s?feed|lactat",
@@ -1411,6 +1413,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     asks_method, methods = _contraception()
     asks_method_here = asks_method.search(text) is not None
     screen = _drug_screen().search(text)
+    about_pregnancy = _ABOUT_PREGNANCY.search(text) is not None
     plans = [p.span() for p in _planned().finditer(text)] if _PLAN_HINT.search(text) else []
     first_object = _OBJECT_CONTEXT.search(text)
     named_drug, named_disease, test_result = _named_for()
@@ -1450,6 +1453,10 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.site = (m.end + len(site.group()) - len(site.group().lstrip(" ,")), site.end())
         if m.kind == "procedure" and _as_evidence(text, m, clauses[clause_of(m.start)]):
             m.dropped = True  # "confirmed by biopsy": how it is shown, not a procedure to look for
+        if (m.kind == "medication" and not m.generic and about_pregnancy
+                and _AFTER_A_DOSE.search(text, max(0, m.start - 40), m.start)):
+            # "contraception until 6 months after the last dose of fludarabine": the trial's drug, an anchor
+            m.dropped = True
         if m.kind in ("medication", "procedure") and _trial_event(text, m, clauses[clause_of(m.start)], mentions):
             m.dropped = True  # "8 weeks prior to vaccination", "another drug or device trial"
         if m.generic and m.kind == "medication" and _CONTROLLED_BY.search(text, max(0, m.start - 40), m.start):
@@ -1469,6 +1476,14 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
                         "whether the patient can bear children is for a person to confirm")
 
     _infection_with(text, mentions)
+    # "must agree not to become pregnant", "negative pregnancy test": a
+    # pregnancy named inside a manual phrase is that phrase's (a plan, a test)
+    manual_spans = [(toks[a].start, toks[b].end) for a, b, cat, _ in trigs if cat == "manual"]
+    for m in mentions:
+        if m.kind == "pregnancy" and m.value == "pregnant" and any(a <= m.start and m.end <= b for a, b in manual_spans):
+            m.dropped = True
+        elif m.kind == "pregnancy" and m.generic and depth[m.start] > 0:
+            m.dropped = True  # "Pregnancy (negative test required for women of childbearing potential)": an aside
     _extend_over_objects(text, mentions, clause_of)
     _attach_causes(text, mentions, clause_of)
     for m in mentions:
@@ -1490,7 +1505,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     groups = _group(text, toks, live, clauses, clause_of)
     _apply_status(toks, groups, trigs)
     negated = [m.negated for m in live]
-    _apply_windows(text, live, clauses, clause_of)
+    _apply_windows(text, live, clauses, clause_of, exclusion)
     if negated != [m.negated for m in live]:
         groups = _group(text, toks, live, clauses, clause_of)  # a washout negated its mentions
     _apply_routes(toks, live)
@@ -1967,7 +1982,7 @@ def _apply_negation(
                 # "Negative HIV test", "a negative hepatitis B surface antigen": the result of a test for it
                 c = clause_of(toks[a].start)
                 after = [m for m in live if m.start >= toks[b].end and clause_of(m.start) == c
-                         and m.start - toks[b].end <= 40 and m.kind == "condition"]
+                         and m.start - toks[b].end <= 40 and m.kind in ("condition", "pregnancy")]
                 for m in after[:1]:
                     m.negated, m.negated_at = True, toks[a].start
                 continue
@@ -2097,7 +2112,9 @@ def _group(text: str, toks: list[_Tok], live: list[_Mention], clauses: list[tupl
 
 def _apply_status(toks: list[_Tok], groups: list[list[_Mention]], trigs: list[tuple[int, int, str, str]]) -> None:
     status = [(toks[a].start, v) for a, _, v in _trigger_at(trigs, "status")]
-    medstatus = [(toks[a].start, v) for a, _, v in _trigger_at(trigs, "medstatus")]
+    spans = _trigger_at(trigs, "medstatus")
+    # "progressed on": the "on" inside it is no status of its own
+    medstatus = [(toks[a].start, v) for a, b, v in spans if not any(a2 < a <= b2 for a2, b2, _ in spans)]
     for group in groups:
         g_start = group[0].start
         lookback = toks[max(0, group[0].first - 6)].start
@@ -2127,11 +2144,16 @@ def window_spans(text: str) -> list[tuple[int, int]]:
     return [(start, end) for start, end, *_ in _find_windows(text)]
 
 
-def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int]) -> None:
+def _apply_windows(text: str, live: list[_Mention], clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
+                   exclusion: bool = False) -> None:
     assert callable(clause_of)
     found = _find_windows(text)
     if not found:
         return
+    if exclusion:
+        # "must be > 2 months from donor cell infusion" listed under exclusions:
+        # what excludes is the infusion within 2 months, not its absence
+        found = [(a, b, "within" if kind == "washout" else kind, dur, longer) for a, b, kind, dur, longer in found]
     _assign_windows(text, live, found, clause_of)
 
 
