@@ -500,3 +500,23 @@ def test_a_plan_about_pregnancy_is_no_pregnancy(text: str) -> None:
 def test_a_negative_pregnancy_is_no_pregnancy() -> None:
     [rule] = extract_concepts("Female subjects have a negative urine or serum pregnancy.", 0, "inclusion")
     assert rule.kind == "not"
+
+
+# ---------------------------------------------------------------- illnesses that pass
+
+def test_an_infection_named_alone_is_one_the_patient_has_now() -> None:
+    [rule] = extract_concepts("Infection", 0, "exclusion")
+    assert rule.status == "active"  # type: ignore[union-attr]
+    resolved = ConditionFact(resource_type="Condition", resource_id="c", text="Viral sinusitis (disorder)",
+                             onset=date(2017, 3, 1), abatement=date(2017, 3, 15), clinical_status="resolved")
+    assert evaluate_rule(rule, Patient(id="p", conditions=[resolved]), date(2026, 1, 1)).verdict is Verdict.not_met
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("History of infection", "history"),
+    ("Prior fracture", "history"),
+    ("Vertebral fracture", "any"),
+])
+def test_a_stated_status_or_a_lasting_finding_keeps_its_status(text: str, status: str) -> None:
+    [rule] = extract_concepts(text, 0, "exclusion")
+    assert rule.status == status  # type: ignore[union-attr]

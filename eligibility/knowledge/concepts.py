@@ -74,6 +74,9 @@ class Concept(_Model):
     # true: records often leave it out (postmenopausal, in remission, relapse),
     # so a record that does not name it leaves it unknown, not absent
     open_world: bool = False
+    # true: an illness that passes (an infection, an injury): named with no
+    # status or window ("Infection"), a criterion means one the patient has now
+    episodic: bool = False
 
     def names(self) -> list[str]:
         """Every name matched case-insensitively (abbreviations excluded)."""

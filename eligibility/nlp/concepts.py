@@ -2418,6 +2418,9 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         }
     if m.kind == "condition":
         status = {"active": "active", "history": "history"}.get(m.status or "", "any")
+        known = lex.get(m.value) if m.label is None else None
+        if status == "any" and m.window is None and known is not None and known.episodic:
+            status = "active"  # "Infection": one the patient has now (rules/conditions.yaml episodic)
         return ConditionRule(status=status, **common)  # type: ignore[arg-type]
     if m.kind == "medication":
         status = m.status if m.status in ("current", "ever", "window") else "current"
