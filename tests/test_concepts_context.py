@@ -520,3 +520,20 @@ def test_an_infection_named_alone_is_one_the_patient_has_now() -> None:
 def test_a_stated_status_or_a_lasting_finding_keeps_its_status(text: str, status: str) -> None:
     [rule] = extract_concepts(text, 0, "exclusion")
     assert rule.status == status  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("Any prior lumbar surgery involving fusion", "surgery"),
+    ("Patient with lumbar infection", "infection"),
+    ("Recent nasal/midface trauma", "injury"),
+])
+def test_a_site_before_a_class_is_the_class_and_a_check_of_the_site(text: str, concept: str) -> None:
+    [rule] = extract_concepts(text, 0, "exclusion")
+    finding, check = rule.children  # type: ignore[union-attr]
+    assert getattr(finding, "concept", None) == concept
+    assert isinstance(check, ManualRule) and "site" in (check.reason or "")
+
+
+def test_a_site_named_in_the_lexicon_is_its_own_concept() -> None:
+    [rule] = extract_concepts("Prior cardiac surgery", 0, "exclusion")
+    assert getattr(rule, "concept", None) == "cardiac_surgery"

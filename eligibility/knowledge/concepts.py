@@ -194,6 +194,7 @@ class SiteTriggers(_Model):
     places: list[str]
     qualifiers: list[str]
     parts: list[str]
+    before: list[str] = []
 
 
 class Triggers(_Model):

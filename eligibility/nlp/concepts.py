@@ -1192,6 +1192,11 @@ def _at_site() -> re.Pattern[str]:
 
 
 @cache
+def _site_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in triggers().site.before)
+
+
+@cache
 def _evidence() -> tuple[re.Pattern[str], frozenset[str]]:
     """From rules/triggers.yaml: (a phrase saying how something is shown,
     the diagnostic procedures, with those under them)."""
@@ -1451,6 +1456,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if m.kind in ("condition", "procedure") and not m.generic and (site := _at_site().match(text, m.end)):
             # "infection at the puncture site": an infection, and a clinician checks the site
             m.site = (m.end + len(site.group()) - len(site.group().lstrip(" ,")), site.end())
+        elif (m.kind in ("condition", "procedure") and not m.generic and m.first > 0 and m.label is None
+              and toks[m.first - 1].norm in _site_words() and text[toks[m.first - 1].end : m.start] in (" ", "-", "/")
+              and (known := _knowledge().lexicons[m.kind].get(m.value)) is not None and known.is_class):
+            # "lumbar surgery", "spinal infection": the class, and a clinician checks where
+            m.site = (toks[m.first - 1].start, toks[m.first - 1].end)
         if m.kind == "procedure" and _as_evidence(text, m, clauses[clause_of(m.start)]):
             m.dropped = True  # "confirmed by biopsy": how it is shown, not a procedure to look for
         if (m.kind == "medication" and not m.generic and about_pregnancy
@@ -2541,7 +2551,7 @@ def _with_site(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
     if m.site is None:
         return rule
     a, b = m.site
-    words = " ".join(text[m.start : b].split())
+    words = " ".join(text[min(a, m.start) : max(b, m.end)].split())
     check = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
                        reason=f"'{words}': a site the record does not code; a clinician checks it")
     return _wrap_all(text, offset, [rule, check])
