@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eligibility import match
+from eligibility import match, parse
 from eligibility.ir.model import ManualRule
 from eligibility.matching.evaluate import evaluate_rule
 from eligibility.matching.verdicts import Verdict
@@ -537,3 +537,16 @@ def test_a_site_before_a_class_is_the_class_and_a_check_of_the_site(text: str, c
 def test_a_site_named_in_the_lexicon_is_its_own_concept() -> None:
     [rule] = extract_concepts("Prior cardiac surgery", 0, "exclusion")
     assert getattr(rule, "concept", None) == "cardiac_surgery"
+
+
+# ---------------------------------------------------------------- a condition defined by a measurement
+
+@pytest.mark.parametrize(("line", "analytes"), [
+    ("Morbidly obese (BMI > 40 kg/m2)", {"bmi"}),
+    ("Uncontrolled hypertension (BP >160/95)", {"systolic_bp", "diastolic_bp"}),
+])
+def test_a_measurement_in_parentheses_defines_the_condition(line: str, analytes: set[str]) -> None:
+    [rules] = parse(f"Exclusion Criteria:\n* {line}\n", text=True)
+    found = list(leaves(rules.criteria[0].rules))
+    assert {getattr(x, "analyte", None) for x in found} == analytes
+    assert not [x for x in found if x.kind == "condition"]

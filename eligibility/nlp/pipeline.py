@@ -43,6 +43,7 @@ from eligibility.ir.model import (
 )
 from eligibility.knowledge.language import filler_words, severity_regex, severity_regex_folded
 from eligibility.nlp.concepts import extract_concepts
+from eligibility.nlp.definitions import defined_by_measurement
 from eligibility.nlp.demographics import extract_demographics
 from eligibility.nlp.manual import extract_manual
 from eligibility.nlp.measurements import extract_measurements
@@ -290,7 +291,9 @@ def _fill(criterion: Criterion, text: str) -> None:
     # "≤ 1.5 × ULN (≤ 3 × ULN for patients with Gilbert's syndrome)": the
     # subgroup's condition is no requirement, its limit an alternative.
     rules, restructured = restructure_subgroups(text, start, end, rules, criterion.section)
-    if restructured:
+    # "Morbidly obese (BMI > 40 kg/m2)": the threshold defines the condition
+    rules, defined = defined_by_measurement(text, rules)
+    if restructured or defined:
         spans = _span_list(rules)
     criterion.rules = rules
     criterion.unparsed = _uncovered(text, start, end, rules, spans)
