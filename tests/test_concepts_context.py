@@ -550,3 +550,22 @@ def test_a_measurement_in_parentheses_defines_the_condition(line: str, analytes:
     found = list(leaves(rules.criteria[0].rules))
     assert {getattr(x, "analyte", None) for x in found} == analytes
     assert not [x for x in found if x.kind == "condition"]
+
+
+# ---------------------------------------------------------------- exceptions in the sentence after
+
+@pytest.mark.parametrize(("text", "head", "carved"), [
+    ("Use of NSAIDs. This does not include low dose aspirin.", "nsaid", "aspirin"),
+    ("Any malignancy. This does not apply to basal cell skin cancer", "malignancy", "basal_cell_carcinoma"),
+])
+def test_an_exception_in_the_next_sentence_carves_the_class(text: str, head: str, carved: str) -> None:
+    [rule] = extract_concepts(text, 0, "exclusion")
+    assert getattr(rule, "concept", None) == head and rule.exceptions == [carved]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", [
+    "The following are not exclusionary: vitiligo, childhood asthma",
+    "Corticosteroids are allowed in the absence of active autoimmune diseases",
+])
+def test_what_an_exclusion_permits_is_no_reason_to_exclude(text: str) -> None:
+    assert kinds(text, "exclusion") == []

@@ -61,7 +61,7 @@ def _concepts(text: str, section: str = "inclusion") -> set[str]:
         ("Idiopathic pulmonary arterial hypertension", "idiopathic_pulmonary_arterial_hypertension"),
         ("End stage chronic renal disease on dialysis", "end_stage_renal_disease"),
         ("Impaired glucose homeostasis", "prediabetes"),
-        ("Except basal carcinomas that have been treated", "basal_cell_carcinoma"),
+        ("Basal carcinomas that have been treated", "basal_cell_carcinoma"),
         ("Uncontrolled infection including abcesses", "abscess"),
         ("History of contrast-induced nephropathy", "contrast_induced_nephropathy"),
         ("Bowel obstruction or bowel strangulation", "bowel_strangulation"),

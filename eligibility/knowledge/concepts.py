@@ -203,6 +203,7 @@ class Triggers(_Model):
     medication_status: MedicationStatusTriggers
     window: WindowTriggers
     exception: list[str]
+    exception_after: list[str] = []
     example: list[str]
     cause: CauseTriggers
     manual: ManualTriggers

@@ -390,7 +390,7 @@ def _knowledge() -> _Knowledge:
         add_trigger("status", status, getattr(trig.status, status))
     add_trigger("medstatus", "current", trig.medication_status.current)
     add_trigger("medstatus", "ever", trig.medication_status.ever)
-    add_trigger("exception", "", trig.exception)
+    add_trigger("exception", "", [*trig.exception, *trig.exception_after])
     add_trigger("example", "", trig.example)
     for category, names in trig.manual.model_dump().items():
         add_trigger("manual", category, names)
@@ -1810,11 +1810,17 @@ def _apply_exceptions_and_examples(
     for a, b, _ in _trigger_at(trigs, "exception"):
         pos = toks[a].start
         phrase = " ".join(t.norm for t in toks[a : b + 1])
-        if phrase in _AFTER_EXCEPTIONS:
+        if phrase in _after_exceptions():
             if depth[pos] == 0:
                 if not phrase.endswith(("are excluded", "is excluded")) or "not" in phrase:
                     _permit(k, text, live, clauses[clause_idx(pos)][0], pos, (pos, toks[b].end))
                     _drop_permission_terms(text, live, clauses[clause_idx(pos)][0], pos, toks[b].end, region_end(pos))
+                    if re.match(r"\s*:", text[toks[b].end :]):
+                        # "The following are not exclusionary: vitiligo, childhood asthma"
+                        colon = text.index(":", toks[b].end)
+                        for m in live:
+                            if m.start > colon and not m.dropped:
+                                m.dropped = True
                 continue
             # "(X and Y are excluded)": the parenthesis' mentions are the exceptions
             open_at = text.rfind("(", 0, pos)
@@ -1827,7 +1833,17 @@ def _apply_exceptions_and_examples(
         end = region_end(pos)
         inside = [m for m in live if toks[b].end <= m.start < end and not m.dropped]
         target = head_before(pos)
+        if target is None and inside and phrase.startswith(("does not", "do not", "not applicable", "is not applicable")):
+            # "Use of NSAIDs. This does not include low dose aspirin": the sentence before names what is carved
+            earlier = [m for m in live if m.end <= pos and not m.dropped and m.kind == inside[0].kind]
+            target = earlier[-1] if earlier else None
         if target is None:
+            # a lab limit's subgroup ("<= 1.5 x ULN (except subjects with Gilbert's ...)") stays for the subgroup step
+            if phrase != "unless" and not _LIMIT.search(text, 0, pos):
+                # "This does not include low dose aspirin" with nothing before it to
+                # carve from: an exception is no requirement
+                for m in inside:
+                    m.dropped = True
             continue
         if inside:
             _carve(k, text, target, inside, (pos, toks[b].end))
@@ -1890,19 +1906,16 @@ def _apply_exceptions_and_examples(
             m.dropped = True
 
 
-# Exception phrases that follow what they carve out ("X are allowed"); all
-# but the "excluded" ones permit what they follow.
-_AFTER_EXCEPTIONS = frozenset({
-    "are excluded", "is excluded", "are allowed", "is allowed", "are permitted", "is permitted", "are eligible",
-    "is eligible", "may be included", "may participate", "allowed", "permitted", "are not excluded",
-    "is not excluded", "not excluded", "is not required", "are not required", "not required", "is acceptable",
-    "are acceptable", "acceptable",
-})
+@cache
+def _after_exceptions() -> frozenset[str]:
+    """Exception phrases that follow what they carve out ("X are allowed"):
+    rules/triggers.yaml exception_after, normalized as triggers are."""
+    return frozenset(" ".join(tokens(p)) for p in triggers().exception_after)
 
 
 _LIMIT = re.compile(r"[<>≤≥]|\bULN\b|\d\s*(?:x|×)\s", re.IGNORECASE)
 _PERMISSION_TERMS = re.compile(r"\W*(?:(?:\w+\s+){0,3}?)(?:unless|provided(?:\s+that)?|if|only\s+if|as\s+long\s+as|so\s+long\s+as|"
-                               r"when|in\s+case|on\s+condition\s+that)\b", re.IGNORECASE)
+                               r"when|in\s+case|on\s+condition\s+that|in\s+the\s+absence\s+of|without)\b", re.IGNORECASE)
 
 
 def _drop_permission_terms(text: str, live: list[_Mention], c_start: int, pos: int, after: int, end: int) -> None:
