@@ -569,3 +569,19 @@ def test_an_exception_in_the_next_sentence_carves_the_class(text: str, head: str
 ])
 def test_what_an_exclusion_permits_is_no_reason_to_exclude(text: str) -> None:
     assert kinds(text, "exclusion") == []
+
+
+# ---------------------------------------------------------------- another person's condition
+
+@pytest.mark.parametrize("text", [
+    "Self-identified primary caregiver of a child with acute lymphoblastic leukemia",
+    "Has a first- or second-degree relative with acute leukemia",
+    "The individual is the caregiver or family members of an individual having DFU",
+])
+def test_a_condition_of_another_person_is_a_manual_check(text: str) -> None:
+    rules = extract_concepts(text, 0, "inclusion")
+    assert rules and all(isinstance(leaf, ManualRule) for leaf in leaves(rules))
+
+
+def test_the_patients_own_condition_before_a_caregiver_is_read() -> None:
+    assert concepts("Patients with diabetes and their caregivers", "inclusion") == ["diabetes_mellitus"]

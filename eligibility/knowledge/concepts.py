@@ -213,6 +213,7 @@ class Triggers(_Model):
     contraception_methods: ContraceptionMethods
     drug_screen: list[str]
     planned: list[str]
+    other_person: list[str] = []
     evidence: EvidenceTriggers
     site: SiteTriggers
     pregnancy: PregnancyTriggers

@@ -1217,6 +1217,11 @@ def _as_evidence(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
 
 
 @cache
+def _other_person() -> re.Pattern[str]:
+    return _phrases(triggers().other_person)
+
+
+@cache
 def _planned() -> re.Pattern[str]:
     return _phrases(triggers().planned)
 
@@ -1419,6 +1424,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     asks_method_here = asks_method.search(text) is not None
     screen = _drug_screen().search(text)
     about_pregnancy = _ABOUT_PREGNANCY.search(text) is not None
+    persons = [p.end() for p in _other_person().finditer(text)]
     plans = [p.span() for p in _planned().finditer(text)] if _PLAN_HINT.search(text) else []
     first_object = _OBJECT_CONTEXT.search(text)
     named_drug, named_disease, test_result = _named_for()
@@ -1447,6 +1453,12 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}': what the drug screen tests for; its result "
                         "is confirmed at screening, not read from the medication list")
+        if persons and m.kind == "condition" and not m.generic and any(
+                0 <= m.start - p <= 80 and clause_of(p) == clause_of(m.start) for p in persons):
+            # "primary caregiver of a child with leukemia": another person's condition
+            m.generic, m.manual_category = True, "other"
+            m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is another person's (a caregiver's, a relative's, "
+                        "a donor's): confirm in person")
         if plans and m.kind in ("medication", "procedure") and not m.generic and any(
                 (a <= m.start <= b + 80 or m.start <= a < m.end) and clause_of(a) == clause_of(m.start) for a, b in plans):
             # "scheduled for elective laminectomy": the record holds what was done, not what is planned
