@@ -1454,7 +1454,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}': what the drug screen tests for; its result "
                         "is confirmed at screening, not read from the medication list")
         if persons and m.kind == "condition" and not m.generic and any(
-                0 <= m.start - p <= 80 and clause_of(p) == clause_of(m.start) for p in persons):
+                0 <= m.start - p <= 80 and clause_of(p) == clause_of(m.start) and not re.search(r"[,;:]", text[p : m.start])
+                for p in persons):
             # "primary caregiver of a child with leukemia": another person's condition
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is another person's (a caregiver's, a relative's, "
@@ -1827,7 +1828,8 @@ def _apply_exceptions_and_examples(
                 if not phrase.endswith(("are excluded", "is excluded")) or "not" in phrase:
                     _permit(k, text, live, clauses[clause_idx(pos)][0], pos, (pos, toks[b].end))
                     _drop_permission_terms(text, live, clauses[clause_idx(pos)][0], pos, toks[b].end, region_end(pos))
-                    if re.match(r"\s*:", text[toks[b].end :]):
+                    if re.match(r"\s*:", text[toks[b].end :]) and re.search(
+                            r"\bfollowing(?:\s+\w+)?\s+$", text[clauses[clause_idx(pos)][0] : pos], re.IGNORECASE):
                         # "The following are not exclusionary: vitiligo, childhood asthma"
                         colon = text.index(":", toks[b].end)
                         for m in live:
@@ -1852,10 +1854,13 @@ def _apply_exceptions_and_examples(
         if target is None:
             # a lab limit's subgroup ("<= 1.5 x ULN (except subjects with Gilbert's ...)") stays for the subgroup step
             if phrase != "unless" and not _LIMIT.search(text, 0, pos):
-                # "This does not include low dose aspirin" with nothing before it to
-                # carve from: an exception is no requirement
+                # "Except for serious complications (...)" with nothing before it to
+                # carve from (its rule is another line's): no requirement, a clinician applies it
                 for m in inside:
-                    m.dropped = True
+                    if m.kind in ("condition", "medication", "procedure") and not m.generic:
+                        m.generic, m.manual_category = True, "other"
+                        m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is an exception to a rule this "
+                                    "line does not name: a clinician applies it")
             continue
         if inside:
             _carve(k, text, target, inside, (pos, toks[b].end))
