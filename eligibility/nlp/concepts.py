@@ -1285,6 +1285,7 @@ _SCOPE_BEFORE = re.compile(r"\b(?:if|for|in|among|when)\s+(?:a\s+|all\s+|any\s+|
 # "physically fertile, defined as ... capable of becoming pregnant, unless using
 # contraception": a definition or an exception of the state is no scope
 _NOT_ITS_DEFINITION = re.compile(r"\b(?:defined\s+as|unless|except|other\s+than|i\.e\.)", re.IGNORECASE)
+_PLAN_WORDS = re.compile(r"\b(?:becom\w*|plan\w*|intend\w*|desire\w*|wish\w*|trying|try|think\w*)\b", re.IGNORECASE)
 _AFTER_A_DOSE = re.compile(r"\b(?:after|following|until|through|from)\s+(?:the\s+)?(?:last|final|first|initial)?\s*"
                           r"(?:dose|administration|infusion|injection)s?\s+of\s+(?:the\s+)?(?:study\s+)?$", re.IGNORECASE)
 # a criterion about a pregnancy test or contraception names women of
@@ -1502,9 +1503,16 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     # "must agree not to become pregnant", "negative pregnancy test": a
     # pregnancy named inside a manual phrase is that phrase's (a plan, a test)
     manual_spans = [(toks[a].start, toks[b].end) for a, b, cat, _ in trigs if cat == "manual"]
+    inside: tuple[int, int] | None
     for m in mentions:
-        if m.kind == "pregnancy" and m.value == "pregnant" and any(a <= m.start and m.end <= b for a, b in manual_spans):
-            m.dropped = True
+        inside = next(((a, b) for a, b in manual_spans if a <= m.start and m.end <= b), None)
+        if m.kind == "pregnancy" and m.value == "pregnant" and inside is not None:
+            if _PLAN_WORDS.search(text, inside[0], inside[1]):
+                m.generic = True  # "planning to become pregnant": a plan, confirmed in person
+                m.reason = (f"'{' '.join(text[inside[0] : inside[1]].split())}': a plan, not a state a record holds; "
+                            "confirm in person")
+            else:
+                m.dropped = True  # "pregnancy test", "risk of pregnancy": the manual phrase's words
         elif m.kind == "pregnancy" and m.generic and depth[m.start] > 0:
             m.dropped = True  # "Pregnancy (negative test required for women of childbearing potential)": an aside
     _extend_over_objects(text, mentions, clause_of)

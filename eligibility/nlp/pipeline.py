@@ -260,10 +260,30 @@ def _extract_with_spans(text: str, start: int, end: int, section: Section) -> tu
             span = rule.span
             if span is not None and any(t[0] <= span[0] and span[1] <= t[1] for t in taken):
                 continue
-            rules.append(rule)
+            kept = _without_covered(rule, taken) if taken and isinstance(rule, AllOf | AnyOf) else rule
+            if kept is not None:
+                rules.append(kept)
         for rule in rules[found:]:
             _add_spans(rule, taken)
     return rules, taken
+
+
+def _without_covered(rule: Rule, taken: list[Span]) -> Rule | None:
+    """A group without the manual checks inside it whose words an earlier
+    extractor's rule already covers ("plan to become pregnant" read by the
+    manual extractor and, inside "pregnant or plan to become pregnant", by
+    the concept extractor): the same check once."""
+    if isinstance(rule, ManualRule):
+        span = rule.span
+        return None if span is not None and any(t[0] <= span[0] and span[1] <= t[1] for t in taken) else rule
+    if not isinstance(rule, AllOf | AnyOf):
+        return rule
+    kept = [k for k in (_without_covered(c, taken) for c in rule.children) if k is not None]
+    if len(kept) == len(rule.children) and all(a is b for a, b in zip(kept, rule.children, strict=True)):
+        return rule
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else rule.model_copy(update={"children": kept})
 
 
 def _status(rules: list[Rule], unparsed: list[str]) -> Status:
