@@ -1159,13 +1159,13 @@ def _alternation(phrases: Iterable[str], gap: str = r"[\s-]+") -> str:
                     for p in sorted(set(phrases), key=len, reverse=True))
 
 
-def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
+def _phrases(phrases: Iterable[str]) -> _Caseless:
     """Any of the phrases as whole words, any case."""
-    return re.compile(rf"\b(?:{_alternation(phrases)})\b", re.IGNORECASE)
+    return _Caseless(rf"\b(?:{_alternation(p.lower() for p in phrases)})\b")
 
 
 @cache
-def _contraception() -> tuple[re.Pattern[str], frozenset[str]]:
+def _contraception() -> tuple[_Caseless, frozenset[str]]:
     """From rules/triggers.yaml: (a criterion asking for a method of
     contraception, the concept ids of the methods with those under them)."""
     conf = triggers().contraception_methods
@@ -1197,7 +1197,7 @@ def _site_words() -> frozenset[str]:
 
 
 @cache
-def _evidence() -> tuple[re.Pattern[str], frozenset[str]]:
+def _evidence() -> tuple[_Caseless, frozenset[str]]:
     """From rules/triggers.yaml: (a phrase saying how something is shown,
     the diagnostic procedures, with those under them)."""
     conf = triggers().evidence
@@ -1217,12 +1217,12 @@ def _as_evidence(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
 
 
 @cache
-def _other_person() -> re.Pattern[str]:
+def _other_person() -> _Caseless:
     return _phrases(triggers().other_person)
 
 
 @cache
-def _planned() -> re.Pattern[str]:
+def _planned() -> _Caseless:
     return _phrases(triggers().planned)
 
 
@@ -1233,7 +1233,7 @@ _PLAN_HINT = _Caseless(r"schedul|plan|candidat|indicat|eligible|regist|refer|awa
 
 
 @cache
-def _drug_screen() -> re.Pattern[str]:
+def _drug_screen() -> _Caseless:
     return _phrases(triggers().drug_screen)
 
 
@@ -1290,8 +1290,7 @@ _AFTER_A_DOSE = re.compile(r"\b(?:after|following|until|through|from)\s+(?:the\s
                           r"(?:dose|administration|infusion|injection)s?\s+of\s+(?:the\s+)?(?:study\s+)?$", re.IGNORECASE)
 # a criterion about a pregnancy test or contraception names women of
 # childbearing potential as those it applies to, never as a requirement
-_ABOUT_PREGNANCY = re.compile(r"pregnan|contracept|birth\s+control|abstinen|condom|steril|breast-?\s?feed|lactat",
-                              re.IGNORECASE)
+_ABOUT_PREGNANCY = _Caseless(r"pregnan|contracept|birth\s+control|abstinen|condom|steril|breast-?\s?feed|lactat")
 
 
 # a word each _QUALIFIER_BEFORE phrase contains
