@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from eligibility import match, parse
-from eligibility.ir.model import ManualRule
+from eligibility.ir.model import ManualRule, PregnancyRule
 from eligibility.matching.evaluate import evaluate_rule
 from eligibility.matching.verdicts import Verdict
 from eligibility.nlp.concepts import extract_concepts
@@ -585,3 +585,39 @@ def test_a_condition_of_another_person_is_a_manual_check(text: str) -> None:
 
 def test_the_patients_own_condition_before_a_caregiver_is_read() -> None:
     assert concepts("Patients with diabetes and their caregivers", "inclusion") == ["diabetes_mellitus"]
+
+
+# ---------------------------------------------------------------- second re-run on CT.gov x Synthea
+
+def test_a_partners_pregnancy_is_not_the_patients() -> None:
+    rules = extract_concepts("Males need to inform the doctor if the partner becomes pregnant", 0, "inclusion")
+    assert rules and all(isinstance(leaf, ManualRule) for leaf in leaves(rules))
+
+
+@pytest.mark.parametrize("text", [
+    "History of liver cirrhosis with or without hepatitis viral co-infection",
+    "Diabetes with or without insulin, and hypertension",
+])
+def test_what_is_optional_is_no_requirement_and_negates_nothing(text: str) -> None:
+    found = leaves(extract_concepts(text, 0, "exclusion"))
+    assert "not" not in [x.kind for x in found]
+    assert not [x for x in found if getattr(x, "concept", None) in ("infection", "insulin")]
+
+
+def test_an_extra_cohort_admitted_is_a_permission() -> None:
+    assert kinds("Patients who are intolerant to chemotherapy or EGFR-TKI can also be admitted", "inclusion") == []
+
+
+def test_an_injury_to_the_head_is_an_injury_and_a_site_check() -> None:
+    [rule] = extract_concepts("The injury to the head", 0, "inclusion")
+    assert rule.kind == "all_of"
+
+
+def test_a_pregnancy_left_open_in_the_record_for_years_is_over() -> None:
+    open_since_2021 = ConditionFact(resource_type="Condition", resource_id="c", text="Normal pregnancy",
+                                    onset=date(2021, 3, 21), clinical_status="active")
+    patient = Patient(id="p", gender="female", birth_date=date(1995, 1, 1), conditions=[open_since_2021])
+    outcome = evaluate_rule(PregnancyRule(state="pregnant"), patient, date(2026, 1, 1))
+    assert outcome.verdict is Verdict.not_met
+    patient.conditions[0].onset = date(2025, 9, 1)
+    assert evaluate_rule(PregnancyRule(state="pregnant"), patient, date(2026, 1, 1)).verdict is Verdict.met

@@ -381,6 +381,7 @@ def _allergy(rule: AllergyRule, patient: Patient, as_of: date) -> Outcome:
     return Outcome(verdict=NOT_MET, reason=f"no allergy to {label} in the record")
 
 
+_PREGNANCY_MAX_DAYS = 300
 _PREGNANCY_CODES = {"72892002", "77386006", "289908002"}
 _NO_POTENTIAL = ("menopaus", "hysterectomy", "oophorectomy", "sterilization", "sterilisation")
 
@@ -403,6 +404,9 @@ def _pregnancy(rule: PregnancyRule, patient: Patient, as_of: date) -> Outcome:
         f for f in patient.conditions
         if (any(c.code in _PREGNANCY_CODES for c in f.codes) or "pregnan" in f.label().lower())
         and (f.onset is None or f.onset <= as_of) and _ongoing(f, as_of)
+        # a pregnancy lasts at most about 42 weeks: one begun earlier and never
+        # closed in the record (Synthea leaves some open) is over
+        and (f.onset is None or (as_of - f.onset).days <= _PREGNANCY_MAX_DAYS)
     ]
     if pregnant:
         return Outcome(verdict=MET, reason=f"{pregnant[0].label()} since {pregnant[0].onset}",

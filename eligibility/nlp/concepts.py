@@ -945,6 +945,9 @@ def _objects_before(text: str, mentions: list[_Mention], idx: int, clause_of: Ca
     return out
 
 
+_OPTIONAL = re.compile(r"\b(?:with\s+or\s+without|with\s+and\s+without|regardless\s+of|irrespective\s+of|"
+                       r"whether\s+or\s+not)\b", re.IGNORECASE)
+_OPTIONAL_END = re.compile(r"[,;.:()]|\b(?:and|but|who|which|that)\b", re.IGNORECASE)
 _INFECTION_WITH = re.compile(r"\s*(?:with|by)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
 
 
@@ -1186,7 +1189,7 @@ def _at_site() -> re.Pattern[str]:
     puncture site", "in the study eye"), used with .match."""
     conf = triggers().site
     qualifiers = rf"(?:(?:{_alternation(conf.qualifiers)})[\s-]+)"
-    return re.compile(rf"\s*,?\s*(?:at|in|on|of|near|around|over|involving|within)\s+(?:(?:the|a|an|any|each|his|her|their)\s+)?"
+    return re.compile(rf"\s*,?\s*(?:at|in|on|of|to|near|around|over|involving|within)\s+(?:(?:the|a|an|any|each|his|her|their)\s+)?"
                       rf"(?:{qualifiers}{{0,2}}(?:{_alternation(conf.places)})|{qualifiers}{{1,2}}(?:{_alternation(conf.parts)}))\b",
                       re.IGNORECASE)
 
@@ -1453,13 +1456,13 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}': what the drug screen tests for; its result "
                         "is confirmed at screening, not read from the medication list")
-        if persons and m.kind == "condition" and not m.generic and any(
+        if persons and m.kind in ("condition", "pregnancy") and not m.generic and any(
                 0 <= m.start - p <= 80 and clause_of(p) == clause_of(m.start) and not re.search(r"[,;:]", text[p : m.start])
                 for p in persons):
             # "primary caregiver of a child with leukemia": another person's condition
             m.generic, m.manual_category = True, "other"
-            m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is another person's (a caregiver's, a relative's, "
-                        "a donor's): confirm in person")
+            m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is another person's (a partner's, a caregiver's, "
+                        "a relative's, a donor's): confirm in person")
         if plans and m.kind in ("medication", "procedure") and not m.generic and any(
                 (a <= m.start <= b + 80 or m.start <= a < m.end) and clause_of(a) == clause_of(m.start) for a, b in plans):
             # "scheduled for elective laminectomy": the record holds what was done, not what is planned
@@ -1499,6 +1502,12 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
                         "whether the patient can bear children is for a person to confirm")
 
     _infection_with(text, mentions)
+    for optional in _OPTIONAL.finditer(text) if "with" in text or "less" in text or "whether" in text else ():
+        # "cirrhosis with or without hepatitis viral co-infection": what is optional is no requirement
+        end = _OPTIONAL_END.search(text, optional.end())
+        for m in mentions:
+            if optional.end() <= m.start < (end.start() if end else len(text)):
+                m.dropped = True
     # "must agree not to become pregnant", "negative pregnancy test": a
     # pregnancy named inside a manual phrase is that phrase's (a plan, a test)
     manual_spans = [(toks[a].start, toks[b].end) for a, b, cat, _ in trigs if cat == "manual"]
@@ -2022,7 +2031,10 @@ def _apply_negation(
                    if not (toks[a].norm == "with" and a > 0 and toks[a - 1].norm in _INFECTION_WORDS))
     exc = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "exception"))
     stops = sorted(terms + exc)
+    term_spans = [(a, b) for a, b, _ in _trigger_at(trigs, "term")]
     for a, b, value in _trigger_at(trigs, "neg"):
+        if any(ta < a <= tb for ta, tb in term_spans):
+            continue  # the "without" of "with or without", the "not" of "whether or not": no negation
         if value == "post":
             before = [m for m in live if m.end <= toks[a].start and toks[a].start - m.end <= 3]
             if not before and toks[a].norm == "negative" and (a == 0 or text[toks[a - 1].end : toks[a].start] != "-"):
