@@ -621,3 +621,18 @@ def test_a_pregnancy_left_open_in_the_record_for_years_is_over() -> None:
     assert outcome.verdict is Verdict.not_met
     patient.conditions[0].onset = date(2025, 9, 1)
     assert evaluate_rule(PregnancyRule(state="pregnant"), patient, date(2026, 1, 1)).verdict is Verdict.met
+
+
+@pytest.mark.parametrize("text", [
+    "Patients undergoing distal pancreatectomy",
+    "Participants who can be hospitalized throughout the Treatment Period",
+])
+def test_the_trials_own_surgery_or_stay_is_planned(text: str) -> None:
+    rules = extract_concepts(text, 0, "inclusion")
+    assert rules and all(isinstance(leaf, ManualRule) and "planned" in (leaf.reason or "") for leaf in leaves(rules))
+
+
+@pytest.mark.parametrize("text", ["Patients having had a hysterectomy", "Has undergone hysterectomy",
+                                  "Patients undergoing hemodialysis"])
+def test_a_surgery_done_or_a_therapy_under_way_is_looked_up(text: str) -> None:
+    assert [k for k, _ in kinds(text, "inclusion")] == ["procedure"]

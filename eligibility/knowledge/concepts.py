@@ -214,6 +214,7 @@ class Triggers(_Model):
     drug_screen: list[str]
     planned: list[str]
     other_person: list[str] = []
+    planned_surgery: list[str] = []
     evidence: EvidenceTriggers
     site: SiteTriggers
     pregnancy: PregnancyTriggers

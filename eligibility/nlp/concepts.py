@@ -1225,6 +1225,17 @@ def _other_person() -> _Caseless:
 
 
 @cache
+def _planned_surgery() -> _Caseless:
+    return _phrases(triggers().planned_surgery)
+
+
+@cache
+def _is_surgery(concept_id: str) -> bool:
+    lex = _knowledge().lexicons["procedure"]
+    return concept_id in lex and (concept_id == "surgery" or lex.is_a(concept_id, "surgery"))
+
+
+@cache
 def _planned() -> _Caseless:
     return _phrases(triggers().planned)
 
@@ -1232,7 +1243,7 @@ def _planned() -> _Caseless:
 # a word in or near every `planned` phrase: most criteria have none
 _PLAN_HINT = _Caseless(r"schedul|plan|candidat|indicat|eligible|regist|refer|await|wait|list|about|will|going|elective|"
                        r"intend|expect|suitable|fit|amenable|appropriate|consider|recommend|select|book|present|admit|"
-                       r"propos|to\s+be|start|initiat|due|need")
+                       r"propos|to\s+be|start|initiat|due|need|can|could|able")
 
 
 @cache
@@ -1429,6 +1440,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     about_pregnancy = _ABOUT_PREGNANCY.search(text) is not None
     persons = [p.end() for p in _other_person().finditer(text)]
     plans = [p.span() for p in _planned().finditer(text)] if _PLAN_HINT.search(text) else []
+    surgeries = [p.end() for p in _planned_surgery().finditer(text)] if "und" in text or "hav" in text else []
     first_object = _OBJECT_CONTEXT.search(text)
     named_drug, named_disease, test_result = _named_for()
     for m in mentions:
@@ -1463,6 +1475,9 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is another person's (a partner's, a caregiver's, "
                         "a relative's, a donor's): confirm in person")
+        if (surgeries and m.kind == "procedure" and not m.generic and _is_surgery(m.value)
+                and any(0 <= m.start - p <= 30 and clause_of(p) == clause_of(m.start) for p in surgeries)):
+            plans.append((m.start, m.start))  # "patients undergoing distal pancreatectomy": the trial's surgery
         if plans and m.kind in ("medication", "procedure") and not m.generic and any(
                 (a <= m.start <= b + 80 or m.start <= a < m.end) and clause_of(a) == clause_of(m.start) for a, b in plans):
             # "scheduled for elective laminectomy": the record holds what was done, not what is planned
