@@ -158,3 +158,9 @@ def test_cough_stress_test_is_not_a_cardiac_stress_test() -> None:
 ])
 def test_a_drug_naming_a_resistance_or_a_screen_is_no_drug(text: str) -> None:
     assert drugs(text, "inclusion") == []
+
+
+@pytest.mark.parametrize("text", ["admission to the Princess Margaret Cancer Centre",
+                                  "Patients treated at the National Cancer Institute"])
+def test_an_institution_named_for_a_disease_is_no_disease(text: str) -> None:
+    assert kinds(text, "inclusion") == []
