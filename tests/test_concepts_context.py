@@ -636,3 +636,9 @@ def test_the_trials_own_surgery_or_stay_is_planned(text: str) -> None:
                                   "Patients undergoing hemodialysis"])
 def test_a_surgery_done_or_a_therapy_under_way_is_looked_up(text: str) -> None:
     assert [k for k, _ in kinds(text, "inclusion")] == ["procedure"]
+
+
+def test_a_contraception_requirement_is_read_whole() -> None:
+    [rules] = parse("Inclusion Criteria:\n* Fertile patients must use effective contraception\n", text=True)
+    criterion = rules.criteria[0]
+    assert criterion.status.value == "manual" and criterion.unparsed == []
