@@ -642,3 +642,11 @@ def test_a_contraception_requirement_is_read_whole() -> None:
     [rules] = parse("Inclusion Criteria:\n* Fertile patients must use effective contraception\n", text=True)
     criterion = rules.criteria[0]
     assert criterion.status.value == "manual" and criterion.unparsed == []
+
+
+def test_the_event_a_window_counts_from_is_part_of_its_words() -> None:
+    [rule] = extract_concepts("Use of warfarin within 30 days prior to the first study drug administration", 0, "exclusion")
+    assert rule.window.text == "within 30 days prior to the first study drug administration"  # type: ignore[union-attr]
+    [rules] = parse("Exclusion Criteria:\n* Use of warfarin within 30 days prior to the first study drug "
+                    "administration\n", text=True)
+    assert rules.criteria[0].unparsed == []

@@ -2207,6 +2207,13 @@ def _apply_status(toks: list[_Tok], groups: list[list[_Mention]], trigs: list[tu
                 m.explicit_status = bool(med)
 
 
+_WINDOW_ANCHOR = re.compile(
+    r"\s*(?:(?:prior\s+to|before|preceding|of|after|following|from|since)\s+)?(?:the\s+)?"
+    r"(?:(?:first|last|initial|final|planned|start\s+of|initiation\s+of)\s+)?"
+    r"(?:(?:dose|doses|administration|infusion|injection)\s+of\s+)?(?:(?:the|study|trial|investigational|test)\s+)*"
+    r"(?:(?:drug|drugs|medication|medications|treatment|therapy|product|vaccine|vaccination|intervention|agent)\s+)?"
+    r"(?:administration|dosing|dose|infusion|injection|treatment|randomi[sz]ation|screening|enrol?lment|registration|"
+    r"baseline|inclusion|study\s+entry|entry|initiation|consent|visit\s+1|day\s*1)\b", re.IGNORECASE)
 _Found = tuple[int, int, str, Duration, str | None]  # (start, end, kind, period, unmeasured longer bound)
 
 
@@ -2266,6 +2273,10 @@ def _find_windows(text: str) -> list[_Found]:
         if dur is not None:
             found.append((m.start(), m.end(), kind, dur, None))
     found = _either_windows(text, found)
+    # "within 30 days prior to the first study drug administration": the
+    # trial's event the window counts from is part of the window's words
+    found = [(a, (anchor.end() if (anchor := _WINDOW_ANCHOR.match(text, b)) is not None and kind != "duration" else b),
+              kind, dur, longer) for a, b, kind, dur, longer in found]
     found.sort()
     return found
 
