@@ -650,3 +650,13 @@ def test_the_event_a_window_counts_from_is_part_of_its_words() -> None:
     [rules] = parse("Exclusion Criteria:\n* Use of warfarin within 30 days prior to the first study drug "
                     "administration\n", text=True)
     assert rules.criteria[0].unparsed == []
+
+
+@pytest.mark.parametrize("line", [
+    "Written informed consent.",
+    "Signed informed consent according to institutional guidelines",
+    "Patient has signed a written informed consent.",
+])
+def test_consent_wording_is_read_whole(line: str) -> None:
+    [rules] = parse(f"Inclusion Criteria:\n* {line}\n", text=True)
+    assert rules.criteria[0].status.value == "manual" and rules.criteria[0].unparsed == []
