@@ -660,3 +660,8 @@ def test_the_event_a_window_counts_from_is_part_of_its_words() -> None:
 def test_consent_wording_is_read_whole(line: str) -> None:
     [rules] = parse(f"Inclusion Criteria:\n* {line}\n", text=True)
     assert rules.criteria[0].status.value == "manual" and rules.criteria[0].unparsed == []
+
+
+def test_the_qualifiers_of_a_generic_check_are_its_words() -> None:
+    [rule] = extract_concepts("No other uncontrolled serious medical condition", 0, "inclusion")
+    assert rule.child.text == "other uncontrolled serious medical condition"  # type: ignore[union-attr]

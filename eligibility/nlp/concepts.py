@@ -1100,6 +1100,9 @@ _CLAUSE_END = re.compile(r";|\.(?=\s|$)(?<!\be\.g\.)(?<!\bi\.e\.)|\n\s*\n|•")
 _GAP_WORDS = frozenset(
     ["or", "and", "nor", "either", "neither", "as", "well", "plus", "any", "other", "a", "an", "the", "of", "history", "prior", "previous", "known", "current", "active", "severe", "uncontrolled", "significant", "clinically", "chronic", "acute", "past", "ongoing", "concomitant", "documented", "diagnosed", "diagnosis", "with/or", "s"]
 )
+# words before a generic mention that belong to its check ("no other uncontrolled concurrent illness")
+_GENERIC_QUALIFIERS = re.compile(r"\b(?:(?:other|concurrent|concomitant|intercurrent|uncontrolled|serious|severe|significant|"
+                                 r"clinically\s+significant|active|unstable|major|any|ongoing)\s+)+$", re.IGNORECASE)
 _INFECTION_WORDS = frozenset({"infection", "infections", "infected", "coinfection", "coinfected", "colonization",
                               "colonisation", "colonized", "colonised", "reinfection"})
 # what may stand before "no" / "must not have" at the start of an exclusion ("Subject must not have ...")
@@ -2446,6 +2449,10 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
     if m.generic:
         named = " ".join(snippet.split())
+        if (lead := _GENERIC_QUALIFIERS.search(text, max(0, start - 60), start)) is not None:
+            # "other uncontrolled serious medical condition": the qualifiers are the check's words too
+            start = lead.start()
+            span, snippet = (offset + start, span[1]), text[start : span[1] - offset]
         if (not m.allergens and m.window is not None and m.window.span is not None
                 and 0 <= m.window.span[0] - m.end <= 3):
             # "investigational drugs within 30 days or 5 half-lives": the check names its window
