@@ -75,29 +75,37 @@ def _concepts(text: str, offset: int, section: Section) -> list[Rule]:
 EXTRACTORS: tuple[Extractor, ...] = (_manual, _demographics, _measurements, _concepts)
 
 
-def _without_imaging(rule: Rule) -> Rule | None:
-    """Imaging named in a criterion ("measurable by DXA", "confirmed by MRI",
-    "inability to undergo MRI") says how something is measured, not that the
-    patient must have had the scan: such leaves are dropped, and their text
-    stays visible as not understood."""
-    if isinstance(rule, ProcedureRule) and ("imaging" in rule.classes or rule.concept == "imaging"):
-        return None
+def _pruned(rule: Rule, drop: Callable[[Rule], bool]) -> Rule | None:
+    """The rule without the leaves ``drop`` picks: a group left with one
+    child is that child, one left with none is gone, an unchanged one is
+    kept as it is (a copy would equal it)."""
     if isinstance(rule, AllOf | AnyOf):
-        kept = [c for c in (_without_imaging(child) for child in rule.children) if c is not None]
+        kept = [c for c in (_pruned(child, drop) for child in rule.children) if c is not None]
         if not kept:
             return None
         if len(kept) == 1:
             return kept[0]
-        # An unchanged group is kept as it is: a copy would equal it.
         if len(kept) == len(rule.children) and all(k is c for k, c in zip(kept, rule.children, strict=True)):
             return rule
         return rule.model_copy(update={"children": kept})
     if isinstance(rule, Not):
-        child = _without_imaging(rule.child)
+        child = _pruned(rule.child, drop)
         if child is None:
             return None
         return rule if child is rule.child else rule.model_copy(update={"child": child})
-    return rule
+    return None if drop(rule) else rule
+
+
+def _is_imaging(rule: Rule) -> bool:
+    """Imaging named in a criterion ("measurable by DXA", "confirmed by MRI",
+    "inability to undergo MRI") says how something is measured, not that the
+    patient must have had the scan: such leaves are dropped, and their text
+    stays visible as not understood."""
+    return isinstance(rule, ProcedureRule) and ("imaging" in rule.classes or rule.concept == "imaging")
+
+
+def _without_imaging(rule: Rule) -> Rule | None:
+    return _pruned(rule, _is_imaging)
 
 
 def _with_severity(rule: Rule, text: str, offset: int) -> Rule:
@@ -273,17 +281,11 @@ def _without_covered(rule: Rule, taken: list[Span]) -> Rule | None:
     extractor's rule already covers ("plan to become pregnant" read by the
     manual extractor and, inside "pregnant or plan to become pregnant", by
     the concept extractor): the same check once."""
-    if isinstance(rule, ManualRule):
-        span = rule.span
-        return None if span is not None and any(t[0] <= span[0] and span[1] <= t[1] for t in taken) else rule
-    if not isinstance(rule, AllOf | AnyOf):
-        return rule
-    kept = [k for k in (_without_covered(c, taken) for c in rule.children) if k is not None]
-    if len(kept) == len(rule.children) and all(a is b for a, b in zip(kept, rule.children, strict=True)):
-        return rule
-    if not kept:
-        return None
-    return kept[0] if len(kept) == 1 else rule.model_copy(update={"children": kept})
+    def covered(leaf: Rule) -> bool:
+        span = leaf.span
+        return isinstance(leaf, ManualRule) and span is not None and any(t[0] <= span[0] and span[1] <= t[1] for t in taken)
+
+    return _pruned(rule, covered)
 
 
 def _status(rules: list[Rule], unparsed: list[str]) -> Status:
