@@ -204,6 +204,7 @@ class Triggers(_Model):
     window: WindowTriggers
     exception: list[str]
     exception_after: list[str] = []
+    exception_across_sentences: list[str] = []
     example: list[str]
     cause: CauseTriggers
     manual: ManualTriggers

@@ -1478,11 +1478,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is another person's (a partner's, a caregiver's, "
                         "a relative's, a donor's): confirm in person")
-        if (surgeries and m.kind == "procedure" and not m.generic and _is_surgery(m.value)
-                and any(0 <= m.start - p <= 30 and clause_of(p) == clause_of(m.start) for p in surgeries)):
-            plans.append((m.start, m.start))  # "patients undergoing distal pancreatectomy": the trial's surgery
-        if plans and m.kind in ("medication", "procedure") and not m.generic and any(
-                (a <= m.start <= b + 80 or m.start <= a < m.end) and clause_of(a) == clause_of(m.start) for a, b in plans):
+        # "patients undergoing distal pancreatectomy": the trial's own surgery is planned too
+        trials_surgery = (surgeries and m.kind == "procedure" and _is_surgery(m.value)
+                          and any(0 <= m.start - p <= 30 and clause_of(p) == clause_of(m.start) for p in surgeries))
+        if m.kind in ("medication", "procedure") and not m.generic and (trials_surgery or any(
+                (a <= m.start <= b + 80 or m.start <= a < m.end) and clause_of(a) == clause_of(m.start) for a, b in plans)):
             # "scheduled for elective laminectomy": the record holds what was done, not what is planned
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is planned, not done: "
@@ -1881,7 +1881,7 @@ def _apply_exceptions_and_examples(
         end = region_end(pos)
         inside = [m for m in live if toks[b].end <= m.start < end and not m.dropped]
         target = head_before(pos)
-        if target is None and inside and phrase.startswith(("does not", "do not", "not applicable", "is not applicable")):
+        if target is None and inside and phrase in _across_sentences():
             # "Use of NSAIDs. This does not include low dose aspirin": the sentence before names what is carved
             earlier = [m for m in live if m.end <= pos and not m.dropped and m.kind == inside[0].kind]
             target = earlier[-1] if earlier else None
@@ -1955,6 +1955,14 @@ def _apply_exceptions_and_examples(
             # hierarchy does not place it under the class
             target.alternatives.append(m)
             m.dropped = True
+
+
+@cache
+def _across_sentences() -> frozenset[str]:
+    """Exception phrases whose class is named in the sentence before ("Use
+    of NSAIDs. This does not include low dose aspirin"): rules/triggers.yaml
+    exception_across_sentences, normalized as triggers are."""
+    return frozenset(" ".join(tokens(p)) for p in triggers().exception_across_sentences)
 
 
 @cache
@@ -2070,40 +2078,11 @@ def _apply_negation(
                     m.status, m.explicit_status = ("ever" if m.kind == "medication" else "history"), True
             continue
         phrase = " ".join(t.norm for t in toks[a : b + 1])
-        if phrase == "non" and _carve_non_prefix(text, toks, live, a):
-            continue
-        if phrase == "non" and b + 1 < len(toks) and text[toks[b].end : toks[b + 1].start] in ("-", "‐", " "):
-            # "non-" negates the word it is joined to: "non-diabetic" is no
-            # diabetes; "non-specific back pain", "non-healing wound, active
-            # peptic ulcer" negate nothing that was read
-            joined = next((m for m in live if m.start == toks[b + 1].start), None)
-            if joined is None:
-                continue
-            if joined.kind in ("medication", "procedure") and not joined.generic:
-                # "non-dihydropyridines": a class the lexicon does not name
-                joined.generic, joined.lead = True, toks[a].start
-                joined.reason = (f"'{' '.join(text[toks[a].start : joined.end].split())}': a class the lexicon does "
-                                 "not name; a clinician judges it")
-                continue
-            joined.negated, joined.negated_at = True, toks[a].start
+        if phrase == "non" and _read_non_prefix(text, toks, live, a, b):
             continue
         if (exclusion and (phrase.startswith("no ") or phrase == "no" or phrase.endswith("not have"))
                 and all(t.norm in _SUBJECT_WORDS for t in toks[:a])):
-            # "No prior PARP inhibitor" listed under exclusions: an inclusion's
-            # wording of what excludes, not a second negation of it (its words
-            # go with the first mention, so they count as read)
-            if any((m.lead if m.lead is not None else m.start) <= toks[a].start < m.end for m in live):
-                continue  # "Do not have": its words went with the mention under "do not have" already
-            first = next((m for m in live if m.end > toks[b].end), None)
-            if first is not None and clause_of(first.start) == clause_of(toks[a].start):
-                first.lead = min(first.start, toks[a].start)
-                if phrase in ("no prior", "no previous", "no history of", "no past history of",
-                              "no personal history of", "no known history of"):
-                    # the status word went into the trigger: "No prior PARP inhibitor" is any past use
-                    for m in live:
-                        if m.start >= first.start and clause_of(m.start) == clause_of(first.start) and not m.explicit_status:
-                            m.status = "ever" if m.kind == "medication" else "history"
-                            m.explicit_status = True
+            _exclusion_worded_as_no(toks, live, a, b, phrase, clause_of)
             continue
         start = toks[a].end
         # a negation inside parentheses ends with them: "postmenopausal (no menses for 12 months) or sterile"
@@ -2116,6 +2095,52 @@ def _apply_negation(
                 m.negated = True
                 # the nearest trigger before it (triggers come in text order)
                 m.negated_at = max(m.negated_at or -1, toks[a].start)
+
+
+def _read_non_prefix(text: str, toks: list[_Tok], live: list[_Mention], a: int, b: int) -> bool:
+    """"non-" before a mention: whether it was read here (else it negates
+    what follows, as "non" does elsewhere). "non-insulin antidiabetic
+    agents" carves insulin out of the class; "non-diabetic" negates diabetes;
+    "non-dihydropyridines" is a class no lexicon names; "non-specific back
+    pain", "non-healing wound, active peptic ulcer" negate nothing read."""
+    if _carve_non_prefix(text, toks, live, a):
+        return True
+    if b + 1 >= len(toks) or text[toks[b].end : toks[b + 1].start] not in ("-", "‐", " "):
+        return False
+    joined = next((m for m in live if m.start == toks[b + 1].start), None)
+    if joined is None:
+        return True
+    if joined.kind in ("medication", "procedure") and not joined.generic:
+        joined.generic, joined.lead = True, toks[a].start
+        joined.reason = (f"'{' '.join(text[toks[a].start : joined.end].split())}': a class the lexicon does "
+                         "not name; a clinician judges it")
+        return True
+    joined.negated, joined.negated_at = True, toks[a].start
+    return True
+
+
+def _exclusion_worded_as_no(toks: list[_Tok], live: list[_Mention], a: int, b: int, phrase: str,
+                            clause_of: Callable[[int], int]) -> None:
+    """"No prior PARP inhibitor" listed under exclusions: an inclusion's
+    wording of what excludes, not a second negation of it. Its words go with
+    the first mention (so they count as read), and a status word inside the
+    trigger ("no prior", "no history of") is that mention's status."""
+    if any((m.lead if m.lead is not None else m.start) <= toks[a].start < m.end for m in live):
+        return  # "Do not have": its words went with the mention under "do not have" already
+    first = next((m for m in live if m.end > toks[b].end), None)
+    if first is None or clause_of(first.start) != clause_of(toks[a].start):
+        return
+    first.lead = min(first.start, toks[a].start)
+    if phrase.removeprefix("no ").strip() in _history_phrases():
+        for m in live:
+            if m.start >= first.start and clause_of(m.start) == clause_of(first.start) and not m.explicit_status:
+                m.status, m.explicit_status = ("ever" if m.kind == "medication" else "history"), True
+
+
+@cache
+def _history_phrases() -> frozenset[str]:
+    """The history status phrases of rules/triggers.yaml, normalized."""
+    return frozenset(" ".join(tokens(p)) for p in triggers().status.history)
 
 
 def _carve_non_prefix(text: str, toks: list[_Tok], live: list[_Mention], at: int) -> bool:
