@@ -203,6 +203,7 @@ class Triggers(_Model):
     medication_status: MedicationStatusTriggers
     window: WindowTriggers
     exception: list[str]
+    optional: list[str] = []
     exception_after: list[str] = []
     exception_across_sentences: list[str] = []
     example: list[str]

@@ -945,8 +945,6 @@ def _objects_before(text: str, mentions: list[_Mention], idx: int, clause_of: Ca
     return out
 
 
-_OPTIONAL = re.compile(r"\b(?:with\s+or\s+without|with\s+and\s+without|regardless\s+of|irrespective\s+of|"
-                       r"whether\s+or\s+not)\b", re.IGNORECASE)
 _OPTIONAL_END = re.compile(r"[,;.:()]|\b(?:and|but|who|which|that)\b", re.IGNORECASE)
 _INFECTION_WITH = re.compile(r"\s*(?:with|by)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
 
@@ -1220,6 +1218,11 @@ def _as_evidence(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
     if m.value not in procedures:
         return False
     return words.search(text, max(clause[0], m.start - 80), m.start) is not None
+
+
+@cache
+def _optional() -> _Caseless:
+    return _phrases(triggers().optional)
 
 
 @cache
@@ -1520,7 +1523,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
                         "whether the patient can bear children is for a person to confirm")
 
     _infection_with(text, mentions)
-    for optional in _OPTIONAL.finditer(text) if "with" in text or "less" in text or "whether" in text else ():
+    for optional in _optional().finditer(text) if "with" in text or "less" in text or "whether" in text else ():
         # "cirrhosis with or without hepatitis viral co-infection": what is optional is no requirement
         end = _OPTIONAL_END.search(text, optional.end())
         for m in mentions:
