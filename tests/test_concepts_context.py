@@ -665,3 +665,52 @@ def test_consent_wording_is_read_whole(line: str) -> None:
 def test_the_qualifiers_of_a_generic_check_are_its_words() -> None:
     [rule] = extract_concepts("No other uncontrolled serious medical condition", 0, "inclusion")
     assert rule.child.text == "other uncontrolled serious medical condition"  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- what an allergy or a reaction is to
+
+@pytest.mark.parametrize(("text", "drugs"), [
+    ("History or presence of hypersensitivity or idiosyncratic reaction to deferiprone or deferoxamine;",
+     ["deferiprone", "deferoxamine"]),
+    ("Known allergy or hypersensitive reaction to dexmedetomidine", ["dexmedetomidine"]),
+    ("History of hypersensitivity or adverse reaction to bupivacaine", ["bupivacaine"]),
+    ("Has known intolerance or documented adverse reaction to acetaminophen or naproxen or celecoxib",
+     ["acetaminophen", "naproxen", "celecoxib"]),
+    ("Known asthmatic or history of allergy towards peanut or milk products", ["peanut", "milk"]),
+    ("Have characteristics contraindicating metformin or sulfonylurea use.", ["metformin", "sulfonylurea"]),
+])
+def test_a_reaction_to_a_drug_is_an_allergy_to_it(text: str, drugs: list[str]) -> None:
+    found = kinds(text, "exclusion")
+    assert [c for k, c in found if k == "allergy"] == drugs, found
+    # the reaction word is no condition of its own: any allergy in the record would decide it
+    assert not any(k == "condition" and c in ("allergy", "drug_allergy", "idiosyncratic_reaction",
+                                              "hypersensitive_reaction") for k, c in found), found
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Known allergy to tested drugs", "allergy to tested drugs"),
+    ("history of hypersensitivity to test drugs", "hypersensitivity to test drugs"),
+    ("Allergy to any of proposed medications", "Allergy to any of proposed medications"),
+    ("Known allergy to any drug used", "allergy to any drug used"),
+    ("Known or suspected allergy to trial product(s) or related products", "allergy to trial product"),
+    ("Known allergy/hypersensitivity to any agent given in the course of this trial.",
+     "allergy/hypersensitivity to any agent given"),
+    ("Known sensitivity to any of the products administered during the study", "sensitivity to any of the products administered"),
+    ("study drug hypersensitivity", "study drug hypersensitivity"),
+    ("Contraindication to the study medication.", "Contraindication to the study medication"),
+])
+def test_an_allergy_to_the_trials_own_products_is_a_check(text: str, words: str) -> None:
+    # not "any allergy": a patient allergic to penicillin may take the tested drug
+    found = kinds(text, "exclusion")
+    assert not any(k in ("condition", "allergy") for k, _ in found), found
+    [rule] = manual_leaves(text)
+    assert words in (rule.text or ""), rule.text
+    assert "medication" in (rule.about or [])
+
+
+def test_allergic_to_the_tested_drug_does_not_exclude_a_patient_with_another_allergy() -> None:
+    from eligibility.patients.model import AllergyFact
+    patient = Patient(id="p", allergies=[AllergyFact(resource_type="AllergyIntolerance", resource_id="a",
+                                                     text="Allergy to penicillin")])
+    [rule] = extract_concepts("Known allergy to tested drugs", 0, "exclusion")
+    assert evaluate_rule(rule, patient, date(2026, 1, 1)).verdict is Verdict.manual

@@ -54,6 +54,8 @@ class _Allergy(BaseModel):
 
     words: list[str]
     concepts: list[str]
+    heads: list[str] = []
+    joined_by: list[str] = []
     manual_objects: list[str]
     substances: list[AllergenSubstance] = []
     between: list[str] = []

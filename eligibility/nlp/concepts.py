@@ -971,11 +971,21 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
     wf = word_forms().allergy
     allergy_words = frozenset(wf.words)
     allergy_concepts = frozenset(wf.concepts)
+    allergy_heads = frozenset(wf.heads)
     manual_objects = _manual_objects()
+    joined = _allergy_joiner()
+
+    def names_allergy(m: _Mention) -> bool:
+        if m.generic:
+            return m.label in allergy_words
+        # "idiosyncratic reaction to deferiprone": a reaction read from word formation
+        return m.kind == "condition" and (m.value in allergy_concepts or (
+            m.label is not None and m.label.rsplit(None, 1)[-1].lower() in allergy_heads))
+
     for idx, g in enumerate(mentions):
         if g.dropped:
             continue
-        is_allergy = (g.kind == "condition" and g.value in allergy_concepts) or (g.generic and g.label in allergy_words)
+        is_allergy = names_allergy(g)
         objects = _objects_after(mentions, idx, clause_of)
         if is_allergy:
             drugs = [m for m in objects if m.kind == "medication" and not m.generic]
@@ -1003,16 +1013,15 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                 # drug, whose allergy words run from the first to the last
                 right = g
                 for left in reversed(mentions[:idx]):
-                    left_is = (left.kind == "condition" and left.value in allergy_concepts) or (
-                        left.generic and left.label in allergy_words)
-                    if not left_is or left.allergens or not re.fullmatch(r"[\s,/]*(?:(?:and/or|or|and)\s*)?",
-                                                                           text[left.end : right.start].lower()):
+                    if not names_allergy(left) or left.allergens or not joined.fullmatch(text, left.end, right.start):
                         break
                     left.dropped = True
                     g.start, g.first = left.start, left.first
                     right = left
-            elif (named := manual_objects.search(text, g.start, g.start + len(after) + 20)) is not None:
+            elif ((named := manual_objects.search(text, g.start, g.start + len(after) + 20)) is not None
+                  or (named := _manual_object_before(text, g, manual_objects)) is not None):
                 g.generic = g.names_drug = True
+                g.start = min(g.start, named.start())
                 g.reason = (f"'{' '.join(after.split())[:60]}...': an allergy to the study drug or its components "
                             "is not in a medical record; ask the patient")
                 # the check names the drug it asks about: "allergy to study medication",
@@ -1031,10 +1040,37 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                 g.start, g.first = before[0].start, before[0].first
             drugs = [m for m in objects or before if m.kind == "medication" and not m.generic]
             g.allergens = list({d.value: d for d in reversed(drugs)}.values())[::-1]
+            named = manual_objects.search(text, g.end, g.end + 40) if not drugs else None
+            if named is not None and clause_of(named.start()) == clause_of(g.start):
+                # "contraindication to the study medication": the check names the trial's drug
+                g.names_drug = True
+                for m in mentions[idx + 1 :]:
+                    if m.start < named.end():
+                        m.dropped = True
+                g.end = max(g.end, named.end())
         if g.generic or g.allergens:
             g.word_end = g.end
             for m in objects:
-                g.end, g.last = m.end, m.last
+                if m.end > g.end:
+                    g.end, g.last = m.end, m.last
+
+
+def _manual_object_before(text: str, g: _Mention, manual_objects: re.Pattern[str]) -> re.Match[str] | None:
+    """"Study drug hypersensitivity": the trial's product named right before
+    the allergy word."""
+    for hit in manual_objects.finditer(text, max(0, g.start - 30), g.start):
+        if not text[hit.end() : g.start].strip(" -"):
+            return hit
+    return None
+
+
+@cache
+def _allergy_joiner() -> re.Pattern[str]:
+    """What may stand between two allergy words that share the drugs after
+    them: "allergy or hypersensitivity", "intolerance or documented adverse
+    reaction" (rules/word_forms.yaml allergy.joined_by)."""
+    words = "|".join(re.escape(w) for w in sorted(word_forms().allergy.joined_by, key=len, reverse=True))
+    return re.compile(rf"[\s,/]*(?:(?:and/or|or|and)\s*)?(?:(?:{words})\s+)*", re.IGNORECASE)
 
 
 @cache
