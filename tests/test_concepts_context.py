@@ -678,6 +678,8 @@ def test_the_qualifiers_of_a_generic_check_are_its_words() -> None:
      ["acetaminophen", "naproxen", "celecoxib"]),
     ("Known asthmatic or history of allergy towards peanut or milk products", ["peanut", "milk"]),
     ("Have characteristics contraindicating metformin or sulfonylurea use.", ["metformin", "sulfonylurea"]),
+    ("Patients hypersensitive to HMG-CoA reductase inhibitors or ezetimibe.", ["statin", "ezetimibe"]),
+    ("allergic history to dexmedetomidine", ["dexmedetomidine"]),
 ])
 def test_a_reaction_to_a_drug_is_an_allergy_to_it(text: str, drugs: list[str]) -> None:
     found = kinds(text, "exclusion")
@@ -714,3 +716,40 @@ def test_allergic_to_the_tested_drug_does_not_exclude_a_patient_with_another_all
                                                      text="Allergy to penicillin")])
     [rule] = extract_concepts("Known allergy to tested drugs", 0, "exclusion")
     assert evaluate_rule(rule, patient, date(2026, 1, 1)).verdict is Verdict.manual
+
+
+def test_an_allergy_to_the_study_drugs_and_named_drugs_reads_both() -> None:
+    text = "Known hypersensitivity or allergy to study drugs, aspirin, sulfonamides, or NSAIDs"
+    found = kinds(text, "exclusion")
+    assert [c for k, c in found if k == "allergy"] == ["aspirin", "sulfonamide_antibiotic", "nsaid"], found
+    [asked] = manual_leaves(text)
+    assert asked.text == "study drugs"
+
+
+@pytest.mark.parametrize(("text", "condition", "allergens"), [
+    ("hypersensitivity to penicillin, amoxicillin or amoxicillin-clavulanate", "penicillin_allergy",
+     ["amoxicillin", "amoxicillin"]),
+    ("documented allergy to iodine or shellfish", "contrast_allergy", ["shellfish"]),
+])
+def test_a_named_allergy_keeps_the_allergens_listed_after_it(text: str, condition: str, allergens: list[str]) -> None:
+    found = kinds(text, "exclusion")
+    assert found[0] == ("condition", condition), found
+    assert [c for k, c in found if k == "allergy"] == allergens, found
+
+
+def test_a_named_allergy_or_the_trials_drug() -> None:
+    text = "Allergy to penicillin or any drug used in the study"
+    assert kinds(text, "exclusion")[0] == ("condition", "penicillin_allergy")
+    [asked] = manual_leaves(text)
+    assert "drug used" in (asked.text or "")
+
+
+@pytest.mark.parametrize(("text", "drug"), [
+    ("Use of corticosteroid nasal spray for allergic rhinitis or topical corticosteroids for an acute dermatitis",
+     "topical_corticosteroid"),
+    ("Seasonal allergic rhinitis treated with montelukast", "montelukast"),
+])
+def test_a_drug_after_an_allergic_disease_is_no_allergen(text: str, drug: str) -> None:
+    found = kinds(text, "exclusion")
+    assert ("medication", drug) in found, found
+    assert not any(k == "allergy" for k, _ in found), found

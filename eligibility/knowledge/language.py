@@ -56,6 +56,8 @@ class _Allergy(BaseModel):
     concepts: list[str]
     heads: list[str] = []
     joined_by: list[str] = []
+    not_about: list[str] = []
+    to_a_substance: list[str] = []
     manual_objects: list[str]
     substances: list[AllergenSubstance] = []
     between: list[str] = []

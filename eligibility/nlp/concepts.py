@@ -138,7 +138,7 @@ import re
 import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import pairwise
 from typing import Literal
@@ -982,11 +982,46 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
         return m.kind == "condition" and (m.value in allergy_concepts or (
             m.label is not None and m.label.rsplit(None, 1)[-1].lower() in allergy_heads))
 
+    def merge_left(idx: int, g: _Mention) -> None:
+        # "allergy or hypersensitivity to topiramate": one allergy per drug,
+        # whose allergy words run from the first to the last
+        right = g
+        for left in reversed(mentions[:idx]):
+            if not names_allergy(left) or left.allergens or not joined.fullmatch(text, left.end, right.start):
+                break
+            left.dropped = True
+            g.start, g.first = left.start, left.first
+            right = left
+
+    to_a_substance = frozenset(wf.to_a_substance)
+
+    def named_allergy(m: _Mention) -> bool:
+        # "hypersensitivity to penicillin, amoxicillin": a lexicon allergy followed by more allergens
+        return m.kind == "condition" and not m.generic and m.label is None and m.value in to_a_substance
+
     for idx, g in enumerate(mentions):
         if g.dropped:
             continue
         is_allergy = names_allergy(g)
         objects = _objects_after(mentions, idx, clause_of)
+        if named_allergy(g):
+            more = [m for m in objects if m.kind == "medication" and not m.generic]
+            more = sorted(more + _substances_after(text, g, objects, clause_of), key=lambda d: d.start)
+            last = more[-1] if more else g
+            tail = manual_objects.search(text, last.end, min(len(text), last.end + 40))
+            if tail is not None and (clause_of(tail.start()) != clause_of(g.start) or any(
+                    m.start < tail.end() and tail.start() < m.end for m in mentions if not m.object_of and m is not g)):
+                tail = None
+            if more or tail is not None:
+                g.allergens = more
+                g.word_end = g.end
+                g.end, g.last = max(g.end, last.end), max(g.last, last.last)
+                g.manual_tail = tail.span() if tail is not None else None
+            continue
+        nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
+        if is_allergy and not objects and nxt is not None and names_allergy(nxt) and joined.fullmatch(
+                text, g.end, nxt.start):
+            continue  # "hypersensitivity or allergy to X": the last allergy word reads what follows
         if is_allergy:
             drugs = [m for m in objects if m.kind == "medication" and not m.generic]
             after = text[g.start : (objects[-1].end if objects else g.end) + 40]
@@ -1003,27 +1038,21 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
             drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]  # "soy or soy products"
             if drugs:
                 g.allergens, g.generic = drugs, False
-                # "hypersensitivity to methylphenidate or its excipients": the excipients are asked about
+                # "hypersensitivity to methylphenidate or its excipients", "allergy to study drugs,
+                # aspirin or NSAIDs": the trial's products are asked about
                 last = max(d.end for d in drugs)
-                tail = manual_objects.search(text, last, min(len(text), last + 40))
+                tail = manual_objects.search(text, g.end, min(len(text), last + 40))
                 if tail is not None and clause_of(tail.start()) == clause_of(g.start) and not any(
                         m.start < tail.end() and tail.start() < m.end for m in mentions if not m.object_of):
                     g.manual_tail = tail.span()
-                # "allergy or hypersensitivity to topiramate": one allergy per
-                # drug, whose allergy words run from the first to the last
-                right = g
-                for left in reversed(mentions[:idx]):
-                    if not names_allergy(left) or left.allergens or not joined.fullmatch(text, left.end, right.start):
-                        break
-                    left.dropped = True
-                    g.start, g.first = left.start, left.first
-                    right = left
+                merge_left(idx, g)
             elif ((named := manual_objects.search(text, g.start, g.start + len(after) + 20)) is not None
                   or (named := _manual_object_before(text, g, manual_objects)) is not None):
                 g.generic = g.names_drug = True
                 g.start = min(g.start, named.start())
-                g.reason = (f"'{' '.join(after.split())[:60]}...': an allergy to the study drug or its components "
-                            "is not in a medical record; ask the patient")
+                merge_left(idx, g)
+                words = " ".join(text[g.start : max(g.end, named.end())].split())
+                g.reason = f"'{words}': an allergy to the study drug or its components is not in a medical record; ask the patient"
                 # the check names the drug it asks about: "allergy to study medication",
                 # "allergy or intolerance to any of the study drugs" (one check)
                 end = named.end()
@@ -1355,10 +1384,22 @@ _QUALIFIER_HINT = _Caseless(
     r"resistant|refractory|recover|resolution|antibod|without|regardless|irrespective|independent|whether|more|"
     r"up\s+to|most|maximum|fewer|need",
 )
-_OBJECT_CONTEXT = _Caseless(
-    r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|allerg\w*|hypersensitiv\w*|"
-    r"sensitivity\s+to|refus\w*\s+to|interact\w*\s+with|interfer\w*\s+with)",
-)
+
+
+@cache
+def _object_context() -> _Caseless:
+    """Words after which a drug or procedure is what they are about
+    ("allergy to", "contraindication to", "interactions with"), not a rule of
+    its own. An allergy word followed by a word of allergy.not_about
+    (rules/word_forms.yaml) names a disease or a treatment instead: the
+    "topical corticosteroids" of "allergic rhinitis or topical corticosteroids"
+    are a drug to look up."""
+    other = "|".join(re.escape(w) for w in sorted(word_forms().allergy.not_about, key=len, reverse=True))
+    return _Caseless(
+        r"(contraindicat\w*|inability\s+to\s+undergo|unable\s+to\s+undergo|intoleran\w*|"
+        rf"(?:allerg\w*|hypersensitiv\w*)\b(?!\s+(?:{other})\b)|"
+        r"sensitivity\s+to|refus\w*\s+to|interact\w*\s+with|interfer\w*\s+with)",
+    )
 # searched in the 40 characters before a generic drug word (ends there)
 _CONTROLLED_BY = re.compile(r"\b(?:(?:un)?controlled|control|(?:un)?managed|treated|despite|adherence\s+to|compliance\s+with|"
                             r"changes?\s+(?:in|of|to))\s+(?:by\s+|with\s+|on\s+)?(?:the\s+|a\s+|any\s+|oral\s+)?$",
@@ -1483,7 +1524,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     persons = [p.end() for p in _other_person().finditer(text)]
     plans = [p.span() for p in _planned().finditer(text)] if _PLAN_HINT.search(text) else []
     surgeries = [p.end() for p in _planned_surgery().finditer(text)] if "und" in text or "hav" in text else []
-    first_object = _OBJECT_CONTEXT.search(text)
+    object_context = _object_context()
+    first_object = object_context.search(text)
     named_drug, named_disease, test_result = _named_for()
     for m in mentions:
         if m.kind != "pregnancy" and (
@@ -1492,7 +1534,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         ):
             m.dropped = True
         if (m.kind in ("medication", "procedure") and first_object is not None and first_object.start() < m.start
-                and _OBJECT_CONTEXT.search(text, clauses[clause_of(m.start)][0], m.start)):
+                and object_context.search(text, clauses[clause_of(m.start)][0], m.start)):
             m.dropped = m.object_of = True
         if m.kind == "condition" and not m.generic and (test := named_disease.match(text, m.end)) and not (
                 test_result.search(text, max(0, m.start - 25), m.end) or test_result.match(text, test.end() + 1)):
@@ -2535,8 +2577,13 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         return ManualRule(category=_manual_ir_category(m.manual_category or "investigator_judgement"), span=span,
                           text=snippet, about=about,
                           reason=m.reason or f"'{named}' is too general for a medical record to decide: a clinician judges it")
-    if m.allergens:
+    if m.allergens or m.manual_tail is not None:
         leaves = _allergy_leaves(text, offset, m, allergy_word=True)
+        if m.kind == "condition" and m.label is None and m.value in word_forms().allergy.to_a_substance:
+            # "hypersensitivity to penicillin, amoxicillin": the named allergy, then the others
+            own = _leaf(text, offset, replace(m, allergens=[], end=m.word_end or m.end, manual_tail=None))
+            if own is not None:
+                leaves.insert(0, own)
         if m.manual_tail is not None:
             a, b = m.manual_tail
             leaves.append(ManualRule(category="other", span=(offset + a, offset + b), text=text[a:b],
