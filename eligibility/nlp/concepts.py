@@ -1007,15 +1007,15 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
         if named_allergy(g):
             more = [m for m in objects if m.kind == "medication" and not m.generic]
             more = sorted(more + _substances_after(text, g, objects, clause_of), key=lambda d: d.start)
-            last = more[-1] if more else g
-            tail = manual_objects.search(text, last.end, min(len(text), last.end + 40))
+            final = more[-1] if more else g
+            tail = manual_objects.search(text, final.end, min(len(text), final.end + 40))
             if tail is not None and (clause_of(tail.start()) != clause_of(g.start) or any(
                     m.start < tail.end() and tail.start() < m.end for m in mentions if not m.object_of and m is not g)):
                 tail = None
             if more or tail is not None:
                 g.allergens = more
                 g.word_end = g.end
-                g.end, g.last = max(g.end, last.end), max(g.last, last.last)
+                g.end, g.last = max(g.end, final.end), max(g.last, final.last)
                 g.manual_tail = tail.span() if tail is not None else None
             continue
         nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
