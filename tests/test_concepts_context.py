@@ -700,6 +700,10 @@ def test_a_reaction_to_a_drug_is_an_allergy_to_it(text: str, drugs: list[str]) -
     ("Known sensitivity to any of the products administered during the study", "sensitivity to any of the products administered"),
     ("study drug hypersensitivity", "study drug hypersensitivity"),
     ("Contraindication to the study medication.", "Contraindication to the study medication"),
+    ("A previous history of intolerance to the study drug or related compounds and additives",
+     "intolerance to the study drug or related compounds and additives"),
+    ("Known hypersensitivity to any component of the formulation",
+     "Known hypersensitivity to any component of the formulation"),
 ])
 def test_an_allergy_to_the_trials_own_products_is_a_check(text: str, words: str) -> None:
     # not "any allergy": a patient allergic to penicillin may take the tested drug

@@ -1051,11 +1051,15 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                 g.generic = g.names_drug = True
                 g.start = min(g.start, named.start())
                 merge_left(idx, g)
-                words = " ".join(text[g.start : max(g.end, named.end())].split())
-                g.reason = f"'{words}': an allergy to the study drug or its components is not in a medical record; ask the patient"
                 # the check names the drug it asks about: "allergy to study medication",
-                # "allergy or intolerance to any of the study drugs" (one check)
+                # "allergy or intolerance to any of the study drugs" (one check), and
+                # what is listed with it ("any component of the formulation")
                 end = named.end()
+                while (listed := manual_objects.search(text, end, min(len(text), end + 40))) is not None and (
+                        _OBJECTS_JOINED.fullmatch(text, end, listed.start())):
+                    end = listed.end()
+                words = " ".join(text[g.start : max(g.end, end)].split())
+                g.reason = f"'{words}': an allergy to the study drug or its components is not in a medical record; ask the patient"
                 if clause_of(end - 1) == clause_of(g.start) and not any(
                         g.end <= m.start < end and not (m.generic or m.value in allergy_concepts) for m in mentions):
                     for m in mentions[idx + 1 :]:
@@ -1082,6 +1086,11 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
             for m in objects:
                 if m.end > g.end:
                     g.end, g.last = m.end, m.last
+
+
+# between two objects of one allergy: "study drug or related compounds", "any component of the formulation"
+_OBJECTS_JOINED = re.compile(r"[\s,]*(?:(?:and/or|or|and|of|in)\s+)?(?:(?:the|its|their|any|other|this)\s+)*",
+                             re.IGNORECASE)
 
 
 def _manual_object_before(text: str, g: _Mention, manual_objects: re.Pattern[str]) -> re.Match[str] | None:
