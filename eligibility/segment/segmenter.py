@@ -38,15 +38,21 @@ _HAS_CIRCLED = re.compile("[" + _CIRCLED + "]")
 _INLINE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.;:,]))(?:\(\s*([ivxIVX]{1,4}|[a-zA-Z]|\d{1,2})\s*\)|([" + _CIRCLED + r"]))")
 
 _ANY_OF = re.compile(
-    r"\b(?:at\s+least\s+(?:one|1|two|2)\s+of|any\s+(?:one\s+)?of|one\s+or\s+more|either|one\s+of\s+the\s+following"
-    r"|or\s+more\s+of\s+the\s+following|(?:one|1)\s+of\s+(?:these|the))",
+    r"\b(?:at\s+least\s+(?:one|1|two|2)(?:\s*\(\d\))?\s+(?:of|the\s+following)|any\s+(?:one\s+)?of|one\s+or\s+more|either"
+    r"|one\s+of\s+the\s+following|or\s+more\s+of\s+the\s+following|(?:one|1)\s+of\s+(?:these|the)"
+    r"|one\s+or\s+(?:a\s+)?combination\s+of|any\s+combination\s+of|one\s+or\s+both"
+    # "at least one indicator of insulin resistance from the following list:"
+    r"|at\s+least\s+(?:one|1)\s+(?:[\w-]+\s+){1,4}?(?:of|from)\s+(?:the\s+)?(?:following|below|list)\b)",
     re.I,
 )
 _ALL_OF = re.compile(
-    r"\b(?:all\s+(?:of\s+)?the\s+following|each\s+of\s+the\s+following|both\s+of|following\s+(?:two|three|four|\d)\s+criteria"
+    r"\b(?:all\s+(?:of\s+)?the\s+following|each\s+of\s+the\s+following|both\s+of"
     r"|all\s+of\s+these|must\s+(?:meet|fulfil+|satisfy)\s+(?:all|each))",
     re.I,
 )
+# Says how many criteria follow, not how many must hold: "at least one of the
+# following three criteria" is any-of, "the following two criteria" all-of.
+_COUNTED = re.compile(r"\bfollowing\s+(?:two|three|four|\d)\s+criteria", re.I)
 _PREAMBLE = re.compile(
     r"^(?:(?:all|each)\s+of\s+the\s+following|the\s+following|(?:patients?|subjects?|participants?|individuals?|"
     r"volunteers?|candidates?|women|men|children)\s+(?:must|should|will|who|are|may|that)|"
@@ -151,6 +157,8 @@ def _logic(text: str, section: Section) -> str:
         return "all_of"
     if _ANY_OF.search(text):
         return "any_of"
+    if _COUNTED.search(text):
+        return "all_of"
     return "all_of" if section is Section.inclusion else "any_of"
 
 
