@@ -385,3 +385,55 @@ def test_a_patient_meeting_only_the_second_alternative_is_eligible() -> None:
     assert with_ra.verdict.value == "eligible"
     neither = match_patient(rs, Patient(id="none", gender="female", birth_date=date(1960, 6, 1)), as_of)
     assert neither.verdict.value == "ineligible" and neither.deciding == ["inc-1-2"]
+
+
+# -- section headers run into an item, or spelled as a list item -----------------------------------------
+
+
+def test_a_header_glued_inside_an_item_ends_it_and_switches_the_section() -> None:
+    # NCT05508360
+    text = (
+        "Inclusion Criteria:\n\n"
+        "* Patient has signed the approved Informed Consent Form.\n"
+        "* All surgeries must be approved by the Medical Advisory Board (MAB) Exclusion Criteria:• Patient has less than 6 mm of disc height.\n"
+        "* Patient has had prior lumbar spine surgery.\n"
+    )
+    seg = segment(text)
+    assert [(c.id, c.text) for c in seg.criteria] == [
+        ("inc-1", "Patient has signed the approved Informed Consent Form."),
+        ("inc-2", "All surgeries must be approved by the Medical Advisory Board (MAB)"),
+        ("exc-1", "Patient has less than 6 mm of disc height."),
+        ("exc-2", "Patient has had prior lumbar spine surgery."),
+    ]
+    assert [h.text for h in seg.headings] == ["Inclusion Criteria:", "Exclusion Criteria:"]
+    assert covered_everywhere(text, all_spans(text)) == []
+
+
+def test_a_one_line_text_with_both_headers() -> None:
+    text = "Inclusion Criteria: - Informed consent - Age 18 or over. Exclusion Criteria: 1. Prior therapy with X"
+    seg = segment(text)
+    assert [c.section for c in seg.criteria] == [Section.inclusion, Section.exclusion]
+    assert seg.criteria[-1].text == "Prior therapy with X"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["specifically allowed in the Inclusion Criteria", "Other protocol-defined inclusion/exclusion criteria may apply",
+     "Patient meets the inclusion criteria for trial entry.", "Inclusion/Exclusion Criteria:",
+     "antidepressants listed on Inclusion criteria"],
+)
+def test_sentences_that_name_the_criteria_are_no_headers(line: str) -> None:
+    text = f"Inclusion Criteria:\n* {line}\n* Age over 18"
+    seg = segment(text)
+    assert [c.section for c in seg.criteria] == [Section.inclusion, Section.inclusion]
+
+
+@pytest.mark.parametrize(
+    "line", ["• Exclusion Criteria:", "List of exclusion criteria:", "Clinic Exclusion Criteria:", "Maternal Exclusion Criteria:",
+             "Intraoperative exclusion criteria:", "Step 2 Exclusion Criteria"],
+)
+def test_headers_with_a_bullet_or_a_qualifier(line: str) -> None:
+    text = f"Inclusion Criteria:\n* Age over 18\n\n{line}\n\n* Pregnancy"
+    seg = segment(text)
+    assert [(c.section, c.text) for c in seg.criteria] == [(Section.inclusion, "Age over 18"), (Section.exclusion, "Pregnancy")]
+    assert [h.kind for h in seg.headings] == ["section", "section"]

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from eligibility.ir.model import Criterion, Heading, Section
-from eligibility.segment.headers import match_section_header
+from eligibility.segment.headers import find_glued_header, match_section_header
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10,
@@ -311,12 +311,28 @@ class _Builder:
             self.heading("section", stripped_start, head_end)
             self.after_blank = True
             if rest_abs < stripped_end:
-                self.add_line_content(rest_abs + (len(self.text[rest_abs:stripped_end]) - len(self.text[rest_abs:stripped_end].lstrip())), stripped_end, indent)
+                self.add_glued(rest_abs + (len(self.text[rest_abs:stripped_end]) - len(self.text[rest_abs:stripped_end].lstrip())), stripped_end, indent)
                 self.after_blank = False
             return
-        self.add_line_content(stripped_start, stripped_end, indent)
+        self.add_glued(stripped_start, stripped_end, indent)
         self.after_blank = False
         self.previous_line = self.text[stripped_start:stripped_end]
+
+    def add_glued(self, start: int, end: int, indent: int) -> None:
+        """Line content, split where a section header was run into it ("...
+        study drug. Exclusion Criteria: 1. ..."): what follows the header
+        belongs to its section."""
+        found = find_glued_header(self.text[start:end])
+        if found is None:
+            self.add_line_content(start, end, indent)
+            return
+        section, head_start, head_end = found
+        self.add_line_content(start, start + len(self.text[start : start + head_start].rstrip()), indent)
+        self.new_section(section)
+        self.heading("section", start + head_start, start + head_end)
+        rest = self.text[start + head_end : end]
+        if rest.strip():
+            self.add_glued(start + head_end + len(rest) - len(rest.lstrip()), end, indent)
 
     def add_line_content(self, start: int, end: int, indent: int) -> None:
         content = self.text[start:end]
