@@ -88,7 +88,9 @@ _TITLE = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+|[A-Z]\.\s+)?(?:(?:[A-Z0-9][\w'-
 def find_glued_header(line: str) -> tuple[Section, int, int] | None:
     """A section header that starts inside ``line`` after some text: its
     section, and where the header starts and ends in the line."""
-    if ("nclu" not in line.lower() and "xclu" not in line.lower()) or match_section_header(line) is not None:
+    # The pattern's section words are capitalised: "nclu" or "NCLU" ...
+    # rejects most lines without lowercasing them.
+    if not ("nclu" in line or "xclu" in line or "NCLU" in line or "XCLU" in line) or match_section_header(line) is not None:
         return None
     for m in _GLUED.finditer(line):
         before = line[: m.start("head")].rstrip()

@@ -382,7 +382,9 @@ def _to_criteria(builder: _Builder, items: list[_Item], prefix: str | None, coun
 
 
 def _ends_with_or(criterion: Criterion) -> bool:
-    return bool(_OR_END.search(criterion.text))
+    # the suffix test first: most items end otherwise, and the pattern would
+    # be tried at every word of a long item
+    return criterion.text.rstrip(" ;,.:").lower().endswith("or") and bool(_OR_END.search(criterion.text))
 
 
 def _runs_of_alternatives(siblings: list[Criterion]) -> list[tuple[int, int]]:
