@@ -48,7 +48,7 @@ from eligibility.nlp.demographics import extract_demographics
 from eligibility.nlp.manual import extract_manual
 from eligibility.nlp.measurements import extract_measurements
 from eligibility.nlp.subgroups import restructure_subgroups
-from eligibility.segment.segmenter import content_span, segment
+from eligibility.segment.segmenter import content_span, is_group, segment
 
 Extractor = Callable[[str, int, Section], list[Rule]]
 
@@ -308,6 +308,12 @@ def _combine(own: Status | None, children: list[Status]) -> Status:
 
 
 def _fill(criterion: Criterion, text: str) -> None:
+    if is_group(criterion):
+        # Its words are its children's: read there, not twice.
+        for child in criterion.children:
+            _fill(child, text)
+        criterion.status = _combine(None, [c.status for c in criterion.children])
+        return
     start, end = content_span(criterion, text)
     rules, spans = _extract_with_spans(text, start, end, criterion.section)
     # "≤ 1.5 × ULN (≤ 3 × ULN for patients with Gilbert's syndrome)": the

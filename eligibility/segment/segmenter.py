@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from eligibility.ir.model import Criterion, Heading, Section
-from eligibility.segment.headers import match_section_header
+from eligibility.segment.headers import find_glued_header, match_section_header
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10,
@@ -38,15 +38,21 @@ _HAS_CIRCLED = re.compile("[" + _CIRCLED + "]")
 _INLINE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.;:,]))(?:\(\s*([ivxIVX]{1,4}|[a-zA-Z]|\d{1,2})\s*\)|([" + _CIRCLED + r"]))")
 
 _ANY_OF = re.compile(
-    r"\b(?:at\s+least\s+(?:one|1|two|2)\s+of|any\s+(?:one\s+)?of|one\s+or\s+more|either|one\s+of\s+the\s+following"
-    r"|or\s+more\s+of\s+the\s+following|(?:one|1)\s+of\s+(?:these|the))",
+    r"\b(?:at\s+least\s+(?:one|1|two|2)(?:\s*\(\d\))?\s+(?:of|the\s+following)|any\s+(?:one\s+)?of|one\s+or\s+more|either"
+    r"|one\s+of\s+the\s+following|or\s+more\s+of\s+the\s+following|(?:one|1)\s+of\s+(?:these|the)"
+    r"|one\s+or\s+(?:a\s+)?combination\s+of|any\s+combination\s+of|one\s+or\s+both"
+    # "at least one indicator of insulin resistance from the following list:"
+    r"|at\s+least\s+(?:one|1)\s+(?:[\w-]+\s+){1,4}?(?:of|from)\s+(?:the\s+)?(?:following|below|list)\b)",
     re.I,
 )
 _ALL_OF = re.compile(
-    r"\b(?:all\s+(?:of\s+)?the\s+following|each\s+of\s+the\s+following|both\s+of|following\s+(?:two|three|four|\d)\s+criteria"
+    r"\b(?:all\s+(?:of\s+)?the\s+following|each\s+of\s+the\s+following|both\s+of"
     r"|all\s+of\s+these|must\s+(?:meet|fulfil+|satisfy)\s+(?:all|each))",
     re.I,
 )
+# Says how many criteria follow, not how many must hold: "at least one of the
+# following three criteria" is any-of, "the following two criteria" all-of.
+_COUNTED = re.compile(r"\bfollowing\s+(?:two|three|four|\d)\s+criteria", re.I)
 _PREAMBLE = re.compile(
     r"^(?:(?:all|each)\s+of\s+the\s+following|the\s+following|(?:patients?|subjects?|participants?|individuals?|"
     r"volunteers?|candidates?|women|men|children)\s+(?:must|should|will|who|are|may|that)|"
@@ -56,6 +62,10 @@ _PREAMBLE = re.compile(
     re.I,
 )
 _TOPIC = re.compile(r"^[A-Z][A-Z0-9 ,/&()'-]{2,60}:$")
+# An item that ends in "or" ("Age >= 18 years; or", "... and/or") offers the
+# next item as an alternative.
+_OR_END = re.compile(r"\b(?:and\s*/\s*)?or\s*[;,.:]*$", re.I)
+_CONNECTIVE = re.compile(r"^(?:and\s*/\s*)?or\s*[;,.:]*$", re.I)
 
 
 @dataclass
@@ -151,6 +161,8 @@ def _logic(text: str, section: Section) -> str:
         return "all_of"
     if _ANY_OF.search(text):
         return "any_of"
+    if _COUNTED.search(text):
+        return "all_of"
     return "all_of" if section is Section.inclusion else "any_of"
 
 
@@ -239,6 +251,12 @@ class _Builder:
             content_start = start + m.end()
             if kind == "bulleto" and not content[m.end() :][:1].isalpha():
                 kind, value, content_start = None, None, start
+        if (self.current is not None and self.pending_empty is None and first_on_line
+                and _CONNECTIVE.match(self.text[content_start:end].strip())):
+            # "OR" on a line of its own joins the items around it: it ends
+            # the item before, as if typed at its end.
+            self.current.end = end
+            return
         if kind is None:
             if self.pending_empty is not None and first_on_line:
                 # "-" alone, then its text on the next line.
@@ -293,12 +311,28 @@ class _Builder:
             self.heading("section", stripped_start, head_end)
             self.after_blank = True
             if rest_abs < stripped_end:
-                self.add_line_content(rest_abs + (len(self.text[rest_abs:stripped_end]) - len(self.text[rest_abs:stripped_end].lstrip())), stripped_end, indent)
+                self.add_glued(rest_abs + (len(self.text[rest_abs:stripped_end]) - len(self.text[rest_abs:stripped_end].lstrip())), stripped_end, indent)
                 self.after_blank = False
             return
-        self.add_line_content(stripped_start, stripped_end, indent)
+        self.add_glued(stripped_start, stripped_end, indent)
         self.after_blank = False
         self.previous_line = self.text[stripped_start:stripped_end]
+
+    def add_glued(self, start: int, end: int, indent: int) -> None:
+        """Line content, split where a section header was run into it ("...
+        study drug. Exclusion Criteria: 1. ..."): what follows the header
+        belongs to its section."""
+        found = find_glued_header(self.text[start:end])
+        if found is None:
+            self.add_line_content(start, end, indent)
+            return
+        section, head_start, head_end = found
+        self.add_line_content(start, start + len(self.text[start : start + head_start].rstrip()), indent)
+        self.new_section(section)
+        self.heading("section", start + head_start, start + head_end)
+        rest = self.text[start + head_end : end]
+        if rest.strip():
+            self.add_glued(start + head_end + len(rest) - len(rest.lstrip()), end, indent)
 
     def add_line_content(self, start: int, end: int, indent: int) -> None:
         content = self.text[start:end]
@@ -347,6 +381,101 @@ def _to_criteria(builder: _Builder, items: list[_Item], prefix: str | None, coun
     return out
 
 
+def _ends_with_or(criterion: Criterion) -> bool:
+    # the suffix test first: most items end otherwise, and the pattern would
+    # be tried at every word of a long item
+    return criterion.text.rstrip(" ;,.:").lower().endswith("or") and bool(_OR_END.search(criterion.text))
+
+
+def _runs_of_alternatives(siblings: list[Criterion]) -> list[tuple[int, int]]:
+    """Runs [first, last] of siblings that are alternatives: an item that
+    ends in "or" and the item after it, for as long as the "or" endings run.
+    A run that ends the list also takes the items before it that end in ";"
+    or ",": in "A; B; or C" the "or" joins all three."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(siblings) - 1:
+        section = siblings[i].section
+        if not _ends_with_or(siblings[i]) or siblings[i + 1].section is not section:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(siblings) - 1 and _ends_with_or(siblings[j]) and siblings[j + 1].section is section:
+            j += 1
+        first = i
+        if j == len(siblings) - 1 or siblings[j + 1].section is not section:
+            while (first > 0 and siblings[first - 1].section is section and not siblings[first - 1].children
+                   and siblings[first - 1].text.rstrip()[-1:] in (";", ",")
+                   and not re.search(r"\band\s*[;,]$", siblings[first - 1].text)
+                   and (not runs or runs[-1][1] < first - 1)):
+                first -= 1
+        runs.append((first, j))
+        i = j + 1
+    return runs
+
+
+def _group_alternatives(siblings: list[Criterion], joint: bool | None, text: str, offset: int) -> list[Criterion]:
+    """``siblings`` with each run of alternatives (see _runs_of_alternatives)
+    made one any-of criterion. Only where the siblings must all hold
+    (``joint``; None for the top level, where inclusion items must and
+    exclusion items need not): in an exclusion list either item excludes
+    already, so a group there would say nothing new. The items keep their
+    ids, so the criteria after a group keep theirs too; the group is named by
+    its first and last ("inc-5-8")."""
+    out: list[Criterion] = []
+    runs = [(first, last) for first, last in _runs_of_alternatives(siblings)
+            if joint or (joint is None and siblings[first].section is Section.inclusion)]
+    at = 0
+    for first, last in runs:
+        out.extend(siblings[at:first])
+        members = siblings[first : last + 1]
+        before = siblings[first - 1] if first > at else None
+        if (before is not None and not before.children and before.section is members[0].section
+                and before.text.rstrip().endswith(":")):
+            # "... one or more of the following:" in the same marker style as
+            # its items: the line introduces them.
+            before.children = members
+            before.logic = "any_of"
+            at = last + 1
+            continue
+        start, end = members[0].span or (0, 0), members[-1].span or (0, 0)
+        content_start, _ = content_span(members[0], text, offset)
+        out.append(Criterion(
+            id=f"{members[0].id}-{re.split(r'[.-]', members[-1].id)[-1]}",
+            section=members[0].section,
+            text=_clean(text[content_start - offset : end[1] - offset]),
+            span=(start[0], end[1]),
+            logic="any_of",
+            children=members,
+        ))
+        at = last + 1
+    out.extend(siblings[at:])
+    for criterion in out:
+        for item in criterion.children if is_group(criterion) else [criterion]:
+            _group_nested(item, text, offset)
+    return out
+
+
+def _group_nested(criterion: Criterion, text: str, offset: int) -> None:
+    if not criterion.children:
+        return
+    joint = criterion.logic == "all_of"
+    if joint and _runs_of_alternatives(criterion.children) == [(0, len(criterion.children) - 1)]:
+        # Every item of the nested list is an alternative: the list is.
+        criterion.logic = "any_of"
+        joint = False
+    criterion.children = _group_alternatives(criterion.children, joint, text, offset)
+
+
+def is_group(criterion: Criterion) -> bool:
+    """A criterion made of alternatives that stood side by side in the text
+    ("A; or" / "B"): it has no words of its own, its span is its children's."""
+    if not criterion.children or criterion.span is None:
+        return False
+    first = criterion.children[0].span
+    return first is not None and first[0] == criterion.span[0]
+
+
 def segment(text: str, offset: int = 0) -> Segmentation:
     """Criteria and headings of ``text``; spans are offsets into ``text`` plus
     ``offset``."""
@@ -358,14 +487,16 @@ def segment(text: str, offset: int = 0) -> Segmentation:
     builder.finish()
     counters = {Section.inclusion: 0, Section.exclusion: 0}
     criteria = _to_criteria(builder, builder.roots, None, counters)
+    criteria = _group_alternatives(criteria, None, text, offset)
     return Segmentation(criteria=criteria, headings=builder.headings)
 
 
-def content_span(criterion: Criterion, text: str) -> tuple[int, int]:
-    """The criterion's span without its list marker, for extraction."""
+def content_span(criterion: Criterion, text: str, offset: int = 0) -> tuple[int, int]:
+    """The criterion's span without its list marker, for extraction
+    (``text`` starts at ``offset`` of the spans)."""
     assert criterion.span is not None
     start, end = criterion.span
-    m = _MARKER.match(text[start:end])
+    m = _MARKER.match(text[start - offset : end - offset])
     if m and m.end() > 0:
         start += m.end()
     return start, end
