@@ -197,6 +197,19 @@ class SiteTriggers(_Model):
     before: list[str] = []
 
 
+class ContextWords(_Model):
+    """Word lists the concept reader looks for around a mention (see the
+    `context` section of rules/triggers.yaml for the reading each serves)."""
+
+    generic_qualifiers: list[str]
+    infection_words: list[str]
+    subject_words: list[str]
+    plan_words: list[str]
+    pregnancy_topics: list[str]
+    narrowed_persons: list[str]
+    permission: list[str]
+
+
 class Triggers(_Model):
     negation: NegationTriggers
     status: StatusTriggers
@@ -222,6 +235,7 @@ class Triggers(_Model):
     pregnancy: PregnancyTriggers
     smoking: SmokingTriggers
     subgroup_threshold: SubgroupThresholdTriggers
+    context: ContextWords
 
 
 # ---------------------------------------------------------------- normalization

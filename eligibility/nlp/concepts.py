@@ -1172,14 +1172,22 @@ _CLAUSE_END = re.compile(r";|\.(?=\s|$)(?<!\be\.g\.)(?<!\bi\.e\.)|\n\s*\n|•")
 _GAP_WORDS = frozenset(
     ["or", "and", "nor", "either", "neither", "as", "well", "plus", "any", "other", "a", "an", "the", "of", "history", "prior", "previous", "known", "current", "active", "severe", "uncontrolled", "significant", "clinically", "chronic", "acute", "past", "ongoing", "concomitant", "documented", "diagnosed", "diagnosis", "with/or", "s"]
 )
-# words before a generic mention that belong to its check ("no other uncontrolled concurrent illness")
-_GENERIC_QUALIFIERS = re.compile(r"\b(?:(?:other|concurrent|concomitant|intercurrent|uncontrolled|serious|severe|significant|"
-                                 r"clinically\s+significant|active|unstable|major|any|ongoing)\s+)+$", re.IGNORECASE)
-_INFECTION_WORDS = frozenset({"infection", "infections", "infected", "coinfection", "coinfected", "colonization",
-                              "colonisation", "colonized", "colonised", "reinfection"})
-# what may stand before "no" / "must not have" at the start of an exclusion ("Subject must not have ...")
-_SUBJECT_WORDS = frozenset({"subject", "subjects", "patient", "patients", "participant", "participants", "individuals",
-                            "the", "do", "does", "did", "must", "should", "will", "shall", "may", "has", "have", "had"})
+
+
+@cache
+def _generic_qualifiers() -> re.Pattern[str]:
+    """Words before a generic mention that belong to its check ("no other
+    uncontrolled concurrent illness"), ending where the mention starts."""
+    words = _alternation(triggers().context.generic_qualifiers, gap=r"\s+")
+    return re.compile(rf"\b(?:(?:{words})\s+)+$", re.IGNORECASE)
+
+
+@cache
+def _context_words(name: str) -> frozenset[str]:
+    """One word list of the `context` section of rules/triggers.yaml."""
+    return frozenset(w.lower() for w in getattr(triggers().context, name))
+
+
 _SHORT_NEGATIONS = frozenset({"not", "non", "nor", "never", "absent", "lack of"})
 _OR_WORDS = frozenset({"or", "nor", "either", "neither"})
 _QUALIFIER_BEFORE = _Caseless(
@@ -1379,12 +1387,21 @@ _SCOPE_BEFORE = re.compile(r"\b(?:if|for|in|among|when)\s+(?:a\s+|all\s+|any\s+|
 # "physically fertile, defined as ... capable of becoming pregnant, unless using
 # contraception": a definition or an exception of the state is no scope
 _NOT_ITS_DEFINITION = re.compile(r"\b(?:defined\s+as|unless|except|other\s+than|i\.e\.)", re.IGNORECASE)
-_PLAN_WORDS = re.compile(r"\b(?:becom\w*|plan\w*|intend\w*|desire\w*|wish\w*|trying|try|think\w*)\b", re.IGNORECASE)
 _AFTER_A_DOSE = re.compile(r"\b(?:after|following|until|through|from)\s+(?:the\s+)?(?:last|final|first|initial)?\s*"
                           r"(?:dose|administration|infusion|injection)s?\s+of\s+(?:the\s+)?(?:study\s+)?$", re.IGNORECASE)
-# a criterion about a pregnancy test or contraception names women of
-# childbearing potential as those it applies to, never as a requirement
-_ABOUT_PREGNANCY = _Caseless(r"pregnan|contracept|birth\s+control|abstinen|condom|steril|breast-?\s?feed|lactat")
+
+
+@cache
+def _plan_words() -> _Caseless:
+    return _phrases(triggers().context.plan_words)
+
+
+@cache
+def _about_pregnancy() -> _Caseless:
+    """A criterion about a pregnancy test or contraception names women of
+    childbearing potential as those it applies to, never as a requirement:
+    the beginnings of its words (rules/triggers.yaml context.pregnancy_topics)."""
+    return _Caseless(_alternation(w.lower() for w in triggers().context.pregnancy_topics))
 
 
 # a word each _QUALIFIER_BEFORE phrase contains
@@ -1529,7 +1546,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     asks_method, methods = _contraception()
     asks_method_here = asks_method.search(text) is not None
     screen = _drug_screen().search(text)
-    about_pregnancy = _ABOUT_PREGNANCY.search(text) is not None
+    about_pregnancy = _about_pregnancy().search(text) is not None
     persons = [p.end() for p in _other_person().finditer(text)]
     plans = [p.span() for p in _planned().finditer(text)] if _PLAN_HINT.search(text) else []
     surgeries = [p.end() for p in _planned_surgery().finditer(text)] if "und" in text or "hav" in text else []
@@ -1602,7 +1619,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             r"^\W*(?:must|should|who|agree|will|are\s+required|need|has|have|with\s+a\s+negative)\b",
             text[m.end : m.end + 30], re.IGNORECASE,
         ) or _SCOPE_BEFORE.search(text, max(0, m.start - 30), m.start)
-                or _ABOUT_PREGNANCY.search(text[: m.start] + " " + _NOT_ITS_DEFINITION.split(text[m.end :], 1)[0])):
+                or _about_pregnancy().search(text[: m.start] + " " + _NOT_ITS_DEFINITION.split(text[m.end :], 1)[0])):
             # "women of childbearing potential must use contraception": whom the
             # criterion applies to, not a requirement to be able to bear children
             m.generic = True
@@ -1623,7 +1640,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     for m in mentions:
         inside = next(((a, b) for a, b in manual_spans if a <= m.start and m.end <= b), None)
         if m.kind == "pregnancy" and m.value == "pregnant" and inside is not None:
-            if _PLAN_WORDS.search(text, inside[0], inside[1]):
+            if _plan_words().search(text, inside[0], inside[1]):
                 m.generic = True  # "planning to become pregnant": a plan, confirmed in person
                 m.reason = (f"'{' '.join(text[inside[0] : inside[1]].split())}': a plan, not a state a record holds; "
                             "confirm in person")
@@ -1677,7 +1694,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if key in seen:
             continue
         seen.add(key)
-        if rules and _NARROWS.search(gap):
+        if rules and _narrows().search(gap):
             # "acute cholecystitis in subjects without H/O cholecystectomy": the
             # second narrows the first (both hold), in an exclusion too
             rules[-1] = _wrap_all(text, offset, [rules[-1], rule])
@@ -1691,8 +1708,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     return rules
 
 
-_NARROWS = re.compile(r"\b(?:in|among|for)\s+(?:subjects|patients|those|participants|individuals|people|persons|women|men|"
-                      r"children|adults)\s+(?:without|with|who|that)\b", re.IGNORECASE)
+@cache
+def _narrows() -> re.Pattern[str]:
+    """"In subjects without", "among patients who": a clause that narrows the one before."""
+    persons = _alternation(triggers().context.narrowed_persons)
+    return re.compile(rf"\b(?:in|among|for)\s+(?:{persons})\s+(?:without|with|who|that)\b", re.IGNORECASE)
 
 
 def manual_category(text: str) -> str | None:
@@ -2063,8 +2083,14 @@ def _after_exceptions() -> frozenset[str]:
 
 
 _LIMIT = re.compile(r"[<>≤≥]|\bULN\b|\d\s*(?:x|×)\s", re.IGNORECASE)
-_PERMISSION_TERMS = re.compile(r"\W*(?:(?:\w+\s+){0,3}?)(?:unless|provided(?:\s+that)?|if|only\s+if|as\s+long\s+as|so\s+long\s+as|"
-                               r"when|in\s+case|on\s+condition\s+that|in\s+the\s+absence\s+of|without)\b", re.IGNORECASE)
+
+
+@cache
+def _permission_terms() -> re.Pattern[str]:
+    """What grants a permission after "allowed" (rules/triggers.yaml
+    context.permission), a few words on at most."""
+    words = _alternation(triggers().context.permission, gap=r"\s+")
+    return re.compile(rf"\W*(?:(?:\w+\s+){{0,3}}?)(?:{words})\b", re.IGNORECASE)
 
 
 def _drop_permission_terms(text: str, live: list[_Mention], c_start: int, pos: int, after: int, end: int) -> None:
@@ -2075,7 +2101,7 @@ def _drop_permission_terms(text: str, live: list[_Mention], c_start: int, pos: i
     eligible if at least 100 days post-transplant") is read: it is the washout.
     A permitted lab limit ("≤ 5 x ULN is acceptable if liver metastases are
     present") keeps its terms: they say whom the relaxed limit is for."""
-    terms = _PERMISSION_TERMS.match(text, after)
+    terms = _permission_terms().match(text, after)
     if terms is None or _LIMIT.search(text, c_start, pos):
         return
     for m in live:
@@ -2144,7 +2170,7 @@ def _apply_negation(
     assert callable(clause_of)
     # "no evidence of infection with SARS-CoV-2": "with" names the infection, it ends no negation
     terms = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "term")
-                   if not (toks[a].norm == "with" and a > 0 and toks[a - 1].norm in _INFECTION_WORDS))
+                   if not (toks[a].norm == "with" and a > 0 and toks[a - 1].norm in _context_words("infection_words")))
     exc = sorted(toks[a].start for a, _, _ in _trigger_at(trigs, "exception"))
     stops = sorted(terms + exc)
     term_spans = [(a, b) for a, b, _ in _trigger_at(trigs, "term")]
@@ -2171,7 +2197,7 @@ def _apply_negation(
         if phrase == "non" and _read_non_prefix(text, toks, live, a, b):
             continue
         if (exclusion and (phrase.startswith("no ") or phrase == "no" or phrase.endswith("not have"))
-                and all(t.norm in _SUBJECT_WORDS for t in toks[:a])):
+                and all(t.norm in _context_words("subject_words") for t in toks[:a])):
             _exclusion_worded_as_no(toks, live, a, b, phrase, clause_of)
             continue
         start = toks[a].end
@@ -2564,7 +2590,7 @@ def _leaf(text: str, offset: int, m: _Mention) -> Rule | None:
         return SmokingRule(status=m.value, span=span, text=snippet)  # type: ignore[arg-type]
     if m.generic:
         named = " ".join(snippet.split())
-        if (lead := _GENERIC_QUALIFIERS.search(text, max(0, start - 60), start)) is not None:
+        if (lead := _generic_qualifiers().search(text, max(0, start - 60), start)) is not None:
             # "other uncontrolled serious medical condition": the qualifiers are the check's words too
             start = lead.start()
             span, snippet = (offset + start, span[1]), text[start : span[1] - offset]
