@@ -120,3 +120,16 @@ def test_vitamin_b_12_as_synthea_writes_it_is_vitamin_b12() -> None:
     assert medications().find_in_text("Vitamin B 12 5 MG/ML Injectable Solution", drug=True) == {"cyanocobalamin"}
     # a dose after another letter stays a dose
     assert drug_name_tokens("Hepatitis B vaccine 10 MCG") == ["hepatitis", "b", "vaccine"]
+
+
+def test_a_cast_a_suture_or_a_knee_manipulation_is_no_prior_surgery() -> None:
+    # Synthea writes these for sprains and cuts; "prior surgery" in a criterion does not mean them
+    def proc(code: str, display: str) -> ProcedureFact:
+        return ProcedureFact(resource_type="Procedure", resource_id=code,
+                             codes=[Coding(system="snomed", code=code, display=display)])
+    facts = [proc("274474001", "Bone immobilization"), proc("288086009", "Suture open wound"),
+             proc("699253003", "Surgical manipulation of joint of knee")]
+    assert find_matches(ProcedureRule(concept="surgery"), facts) == []
+    assert [m.fact.resource_id for m in find_matches(ProcedureRule(concept="bone_immobilization"), facts)] == ["274474001"]
+    colectomy = proc("23968004", "Colectomy")
+    assert len(find_matches(ProcedureRule(concept="surgery"), [colectomy])) == 1
