@@ -75,7 +75,8 @@ def patient(fact: Fact) -> Patient:
     display, system, code = fact
     condition = ConditionFact(resource_type="Condition", resource_id="c1", text=display,
                               codes=[Coding(system=system, code=code, display=display)],  # type: ignore[arg-type]
-                              onset=date(2015, 1, 1), clinical_status="active")
+                              # recent: an acute illness left open for years is over (tests/test_evaluate.py)
+                              onset=date(2025, 11, 1), clinical_status="active")
     return Patient(id="p", gender="female", birth_date=date(1960, 6, 1), conditions=[condition])
 
 

@@ -281,3 +281,29 @@ def test_an_open_world_concept_absent_from_the_record_is_unknown(monkeypatch: py
     assert outcome.verdict is U and "often leave it out" in outcome.reason
     # named in the record, it is met as before
     assert evaluate_rule(rule, woman(conditions=[ra(date(2010, 1, 1))]), AS_OF).verdict is M
+
+
+def condition(text: str, code: str, onset: date) -> ConditionFact:
+    return ConditionFact(resource_type="Condition", resource_id=code, text=text, onset=onset,
+                         codes=[Coding(system="snomed", code=code, display=text)], clinical_status="active")
+
+
+AS_OF = date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(("criterion", "fact", "expected"), [
+    # Synthea leaves these open for good; years later they are over
+    ("Active infection", condition("Appendicitis", "74400008", date(2010, 5, 1)), Verdict.not_met),
+    ("Active infection", condition("Pneumonia", "233604007", date(2018, 3, 1)), Verdict.not_met),
+    ("Myocardial infarction within the past 6 months",
+     condition("Myocardial Infarction", "22298006", date(2012, 7, 1)), Verdict.not_met),
+    # recent ones, or chronic ones, are not
+    ("Myocardial infarction within the past 6 months",
+     condition("Myocardial Infarction", "22298006", date(2025, 11, 1)), Verdict.met),
+    ("Active infection", condition("Pneumonia", "233604007", date(2025, 12, 1)), Verdict.met),
+    ("Active infection", condition("Chronic hepatitis B", "61977001", date(2010, 5, 1)), Verdict.met),
+])
+def test_an_acute_illness_left_open_in_the_record_is_over_after_an_episode(
+        criterion: str, fact: ConditionFact, expected: Verdict) -> None:
+    [rule] = extract_concepts(criterion, 0, "exclusion")
+    assert evaluate_rule(rule, Patient(id="p", conditions=[fact]), AS_OF).verdict is expected

@@ -77,6 +77,10 @@ class Concept(_Model):
     # true: an illness that passes (an infection, an injury): named with no
     # status or window ("Infection"), a criterion means one the patient has now
     episodic: bool = False
+    # true: an illness or event that ends (appendicitis, a myocardial
+    # infarction): a record that gives it no end date is taken as over once
+    # its onset is older than the matcher's episode horizon (episodic implies it)
+    acute: bool = False
 
     def names(self) -> list[str]:
         """Every name matched case-insensitively (abbreviations excluded)."""

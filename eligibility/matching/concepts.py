@@ -148,6 +148,19 @@ def _info(kind: str, fact: Fact) -> _FactInfo:
     return _FactInfo(texts, by_code, by_text)
 
 
+def is_passing(fact: Fact) -> bool:
+    """Whether a condition fact names an illness or event that ends
+    (rules/conditions.yaml `acute` or `episodic`), by its own concept: a
+    class such as infection does not make chronic hepatitis B pass."""
+    lex = lexicon("condition")
+    info = _info("condition", fact)
+    for cid in info.by_code | info.by_text:
+        concept = lex.get(cid)
+        if concept is not None and not concept.is_class and (concept.acute or concept.episodic):
+            return True
+    return False
+
+
 class FactIndex:
     """One kind of a patient's facts (conditions, medications or procedures)
     by the concepts they are recognised as and by their codes, built once

@@ -55,7 +55,7 @@ from eligibility.ir.model import (
     Window,
 )
 from eligibility.knowledge.concepts import lexicon
-from eligibility.matching.concepts import FactIndex, find_matches
+from eligibility.matching.concepts import FactIndex, find_matches, is_passing
 from eligibility.matching.measurements import ObservationIndex, evaluate_measurement
 from eligibility.matching.verdicts import (
     CriterionResult,
@@ -218,9 +218,18 @@ def _in_window(fact: Fact, w: Window | None, as_of: date) -> bool:
     return True
 
 
+# Records leave many acute illnesses open (Synthea never closes an
+# appendicitis, a pneumonia or a myocardial infarction): one that began longer
+# ago than this with no end date is over, as a pregnancy is after 300 days
+EPISODE_MAX_DAYS = 180
+
+
 def _ongoing(fact: Fact, as_of: date) -> bool:
     if isinstance(fact, ConditionFact):
         if fact.abatement is not None and fact.abatement <= as_of:
+            return False
+        if (fact.abatement is None and fact.onset is not None and (as_of - fact.onset).days > EPISODE_MAX_DAYS
+                and is_passing(fact)):
             return False
         return (fact.clinical_status or "active") in ("active", "recurrence", "relapse")
     if isinstance(fact, MedicationFact):
