@@ -307,3 +307,10 @@ def test_an_acute_illness_left_open_in_the_record_is_over_after_an_episode(
         criterion: str, fact: ConditionFact, expected: Verdict) -> None:
     [rule] = extract_concepts(criterion, 0, "exclusion")
     assert evaluate_rule(rule, Patient(id="p", conditions=[fact]), AS_OF).verdict is expected
+
+
+def test_an_illness_taken_as_over_says_so() -> None:
+    [rule] = extract_concepts("Active infection", 0, "exclusion")
+    fact = condition("Appendicitis", "74400008", date(2010, 5, 1))
+    outcome = evaluate_rule(rule, Patient(id="p", conditions=[fact]), AS_OF)
+    assert "Appendicitis" in outcome.reason and "no end date" in outcome.reason

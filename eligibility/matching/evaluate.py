@@ -224,12 +224,17 @@ def _in_window(fact: Fact, w: Window | None, as_of: date) -> bool:
 EPISODE_MAX_DAYS = 180
 
 
+def _left_open(fact: Fact, as_of: date) -> bool:
+    """An acute illness with no end date whose onset is past the episode horizon."""
+    return (isinstance(fact, ConditionFact) and fact.abatement is None and fact.onset is not None
+            and (as_of - fact.onset).days > EPISODE_MAX_DAYS and is_passing(fact))
+
+
 def _ongoing(fact: Fact, as_of: date) -> bool:
     if isinstance(fact, ConditionFact):
         if fact.abatement is not None and fact.abatement <= as_of:
             return False
-        if (fact.abatement is None and fact.onset is not None and (as_of - fact.onset).days > EPISODE_MAX_DAYS
-                and is_passing(fact)):
+        if _left_open(fact, as_of):
             return False
         return (fact.clinical_status or "active") in ("active", "recurrence", "relapse")
     if isinstance(fact, MedicationFact):
@@ -327,8 +332,10 @@ def _concept(rule: ConditionRule | MedicationRule | ProcedureRule, patient: Pati
                        reason=f"{first.label()}{' since ' + str(when) if when else ''}{more} ({noun} {label}{' ' + w if w else ''})",
                        evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in kept[:10]])
     if candidates:
+        over = (f" (no end date; an acute illness is taken as over {EPISODE_MAX_DAYS} days after it began)"
+                if _left_open(candidates[0], as_of) else "")
         return Outcome(verdict=NOT_MET,
-                       reason=f"{candidates[0].label()} in the record, but not {('active ' if getattr(rule, 'status', '') in ('active', 'current') else '')}{w or 'as required'}".rstrip(),
+                       reason=f"{candidates[0].label()} in the record, but not {('active ' if getattr(rule, 'status', '') in ('active', 'current') else '')}{w or 'as required'}".rstrip() + over,
                        evidence=[Evidence.of(f, _fact_dates(f)[0]) for f in candidates[:10]])
     # Read by word formation, not from the lexicon: only its own words can find
     # it, so a record that does not name it has not been shown to lack it. A
