@@ -757,3 +757,53 @@ def test_a_drug_after_an_allergic_disease_is_no_allergen(text: str, drug: str) -
     found = kinds(text, "exclusion")
     assert ("medication", drug) in found, found
     assert not any(k == "allergy" for k, _ in found), found
+
+
+# ---------------------------------------------------------------- inclusion negations over a list
+
+def shape(text: str, section: str = "inclusion") -> list[str]:
+    def one(rule: object) -> str:
+        child = getattr(rule, "child", None)
+        if child is not None:
+            return f"not({one(child)})"
+        children = getattr(rule, "children", None)
+        if children is not None:
+            return f"{rule.kind}({', '.join(one(c) for c in children)})"  # type: ignore[attr-defined]
+        return str(getattr(rule, "concept", None) or getattr(rule, "kind", "?"))
+    return [one(r) for r in extract_concepts(text, 0, section)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Not having received a GON injection or oral prednisone in the previous 3 months",
+     ["not(any_of(gon_injection, prednisone))"]),
+    ("Diagnosis of relapsed APL who have not been previously treated with ATO",
+     ["acute_promyelocytic_leukemia", "not(arsenic_trioxide)"]),
+    ("Not receiving physical therapy and rehabilitation in the last 3 months",
+     ["not(any_of(physical_therapy, rehabilitation))"]),
+    # the relative clause says which disease a clinician judges: no pain is required
+    ("The patients do not have any other acute disease that will cause pain.", ["not(manual)"]),
+])
+def test_an_inclusion_negation_covers_what_it_names(text: str, expected: list[str]) -> None:
+    assert shape(text) == expected
+
+
+# ---------------------------------------------------------------- a surgery's site, purpose and plan
+
+@pytest.mark.parametrize("text", [
+    "Patients who had undergone surgery on the relevant lumbar vertebra",
+    "History of previous surgery in the lower extremities.",
+    "Surgery to treat cluster headache.",
+    "Prior surgery for stress UI",
+])
+def test_a_surgery_narrowed_by_site_or_purpose_is_surgery_and_a_check(text: str) -> None:
+    # any surgery alone excluded every patient with an appendectomy; "to treat cluster
+    # headache" made every cluster-headache patient of a cluster-headache trial ineligible
+    assert shape(text, "exclusion") == ["all_of(surgery, manual)"]
+
+
+@pytest.mark.parametrize("text", [
+    "Patients requiring surgical treatment at more than 2 lumbar levels.",
+    "Abnormal liver or kidney function unsuitable for surgery",
+])
+def test_a_surgery_required_or_ruled_out_is_no_surgery_done(text: str) -> None:
+    assert "surgery" not in " ".join(shape(text, "exclusion")), shape(text, "exclusion")

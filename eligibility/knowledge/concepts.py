@@ -199,6 +199,7 @@ class SiteTriggers(_Model):
     qualifiers: list[str]
     parts: list[str]
     before: list[str] = []
+    purpose: list[str] = []
 
 
 class ContextWords(_Model):

@@ -945,6 +945,41 @@ def _objects_before(text: str, mentions: list[_Mention], idx: int, clause_of: Ca
     return out
 
 
+# "any other acute disease that will cause pain": a relative clause right after a generic word
+_RELATIVE = re.compile(r"\s*,?\s*(?:that|which)\s+(?!is\s+not\b|are\s+not\b)", re.IGNORECASE)
+_RELATIVE_END = re.compile(r"[,;.:()]|\b(?:and|or|but)\b|$", re.IGNORECASE)
+
+
+def _absorb_relative_clauses(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
+    """"Do not have any other acute disease that will cause pain": the pain
+    says which disease the clinician judges, it is no rule of its own (read
+    alone it was required, outside the negation). The relative clause joins
+    the generic check, up to the next comma, "and"/"or" or the clause's end."""
+    for g in mentions:
+        if not g.generic or g.dropped or g.allergens or g.kind not in ("condition", "medication", "procedure"):
+            continue
+        rel = _RELATIVE.match(text, g.end)
+        if rel is None:
+            continue
+        end_hit = _RELATIVE_END.search(text, rel.end())
+        end = min(end_hit.start() if end_hit else len(text), _clause_end(text, clause_of, g.start))
+        inside = [m for m in mentions if m is not g and rel.end() <= m.start and m.end <= end and not m.dropped]
+        if not inside:
+            continue
+        for m in inside:
+            m.dropped = True
+        g.end, g.last = inside[-1].end, max(g.last, inside[-1].last)
+
+
+def _clause_end(text: str, clause_of: Callable[[int], int], pos: int) -> int:
+    """Where the clause holding ``pos`` ends."""
+    c = clause_of(pos)
+    end = pos
+    while end < len(text) and clause_of(end) == c:
+        end += 1
+    return end
+
+
 _OPTIONAL_END = re.compile(r"[,;.:()]|\b(?:and|but|who|which|that)\b", re.IGNORECASE)
 _INFECTION_WITH = re.compile(r"\s*(?:with|by)\s+(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
 
@@ -1278,6 +1313,24 @@ def _at_site() -> re.Pattern[str]:
 
 
 @cache
+def _at_site_of_class() -> re.Pattern[str]:
+    """A site after a class of procedures or injuries, a few words of any kind
+    before the part ("surgery on the relevant lumbar vertebra", "fractures of
+    the lower extremities", "at more than 2 lumbar levels"), used with .match."""
+    conf = triggers().site
+    return re.compile(rf"\s*,?\s*(?:at|in|on|of|to|near|around|over|involving|within)\s+"
+                      rf"(?:(?:the|a|an|any|each|his|her|their)\s+)?(?:[\w-]+\s+){{0,4}}?"
+                      rf"(?:{_alternation(conf.places)}|{_alternation(conf.parts)})\b", re.IGNORECASE)
+
+
+@cache
+def _purpose() -> re.Pattern[str]:
+    """What a surgery was for, right after it ("surgery to treat cluster
+    headache"), used with .match; the purpose runs to the clause's next comma."""
+    return re.compile(rf"\s*,?\s*(?:{_alternation(triggers().site.purpose)})\s+[^,;:.()]+", re.IGNORECASE)
+
+
+@cache
 def _site_words() -> frozenset[str]:
     return frozenset(w.lower() for w in triggers().site.before)
 
@@ -1317,6 +1370,16 @@ def _planned_surgery() -> _Caseless:
     return _phrases(triggers().planned_surgery)
 
 
+def _broad(m: _Mention) -> bool:
+    """A class ("surgery", "injury") or an injury: what it names is not
+    where, so a site after it narrows it."""
+    if m.label is not None:
+        return False
+    lex = _knowledge().lexicons[m.kind]
+    known = lex.get(m.value)
+    return known is not None and (known.is_class or (m.kind == "condition" and lex.is_a(m.value, "injury")))
+
+
 @cache
 def _is_surgery(concept_id: str) -> bool:
     lex = _knowledge().lexicons["procedure"]
@@ -1331,7 +1394,7 @@ def _planned() -> _Caseless:
 # a word in or near every `planned` phrase: most criteria have none
 _PLAN_HINT = _Caseless(r"schedul|plan|candidat|indicat|eligible|regist|refer|await|wait|list|about|will|going|elective|"
                        r"intend|expect|suitable|fit|amenable|appropriate|consider|recommend|select|book|present|admit|"
-                       r"propos|to\s+be|start|initiat|due|need|can|could|able")
+                       r"propos|to\s+be|start|initiat|due|need|can|could|able|requir|unsuit|ineligib")
 
 
 @cache
@@ -1594,9 +1657,18 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is planned, not done: "
                         "the record cannot show it yet; confirm in person")
-        if m.kind in ("condition", "procedure") and not m.generic and (site := _at_site().match(text, m.end)):
+        if m.kind in ("condition", "procedure") and not m.generic and (
+                (site := _at_site().match(text, m.end)) or (_broad(m) and (site := _at_site_of_class().match(text, m.end)))):
             # "infection at the puncture site": an infection, and a clinician checks the site
             m.site = (m.end + len(site.group()) - len(site.group().lstrip(" ,")), site.end())
+        elif (m.kind == "procedure" and not m.generic and _broad(m) and _is_surgery(m.value)
+              and (purpose := _purpose().match(text, m.end)) and clause_of(purpose.end() - 1) == clause_of(m.start)):
+            # "surgery to treat cluster headache": any surgery, and a clinician checks what it was for
+            # (the headache is no rule of its own: read alone, every patient with it was excluded)
+            m.site = (m.end + len(purpose.group()) - len(purpose.group().lstrip(" ,")), purpose.end())
+            for other in mentions:
+                if other is not m and m.site[0] <= other.start < m.site[1]:
+                    other.dropped = True
         elif (m.kind in ("condition", "procedure") and not m.generic and m.first > 0 and m.label is None
               and toks[m.first - 1].norm in _site_words() and text[toks[m.first - 1].end : m.start] in (" ", "-", "/")
               and (known := _knowledge().lexicons[m.kind].get(m.value)) is not None and known.is_class):
@@ -1649,6 +1721,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         elif m.kind == "pregnancy" and m.generic and depth[m.start] > 0:
             m.dropped = True  # "Pregnancy (negative test required for women of childbearing potential)": an aside
     _extend_over_objects(text, mentions, clause_of)
+    _absorb_relative_clauses(text, mentions, clause_of)
     _attach_causes(text, mentions, clause_of)
     for m in mentions:
         d = depth[m.start]
@@ -2303,7 +2376,8 @@ def _gap_is_list(text: str, toks: list[_Tok], left: _Mention, right: _Mention) -
     if re.search(r"[;:.()\[\]]", gap.replace("e.g.", "").replace("i.e.", "")):
         return False
     words = [w.lower() for w in _WORD.findall(gap)]
-    return len(words) <= 5 and all(w in _GAP_WORDS or w in _status_words() for w in words)
+    # a route opens an item too: "a GON injection or oral prednisone"
+    return len(words) <= 5 and all(w in _GAP_WORDS or w in _status_words() or w in _ROUTE_WORDS for w in words)
 
 
 @cache
@@ -2775,13 +2849,14 @@ def _with_causes(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
 
 def _with_site(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
     """"Infection at the puncture site": the finding, and a clinician's check
-    of where it is (no infection is no infection there)."""
+    of where it is (no infection is no infection there), or what a surgery
+    was for ("surgery to treat cluster headache")."""
     if m.site is None:
         return rule
     a, b = m.site
     words = " ".join(text[min(a, m.start) : max(b, m.end)].split())
     check = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
-                       reason=f"'{words}': a site the record does not code; a clinician checks it")
+                       reason=f"'{words}': a site or purpose the record does not code; a clinician checks it")
     return _wrap_all(text, offset, [rule, check])
 
 
