@@ -544,6 +544,8 @@ def test_a_site_named_in_the_lexicon_is_its_own_concept() -> None:
 @pytest.mark.parametrize(("line", "analytes"), [
     ("Morbidly obese (BMI > 40 kg/m2)", {"bmi"}),
     ("Uncontrolled hypertension (BP >160/95)", {"systolic_bp", "diastolic_bp"}),
+    ("Patients who are morbidly obese, defined as BMI >40", {"bmi"}),
+    ("Uncontrolled hypertension (defined as BP > 160/100)", {"systolic_bp", "diastolic_bp"}),
 ])
 def test_a_measurement_in_parentheses_defines_the_condition(line: str, analytes: set[str]) -> None:
     [rules] = parse(f"Exclusion Criteria:\n* {line}\n", text=True)
@@ -807,3 +809,13 @@ def test_a_surgery_narrowed_by_site_or_purpose_is_surgery_and_a_check(text: str)
 ])
 def test_a_surgery_required_or_ruled_out_is_no_surgery_done(text: str) -> None:
     assert "surgery" not in " ".join(shape(text, "exclusion")), shape(text, "exclusion")
+
+
+def test_morbid_obesity_is_not_met_by_a_bmi_30_record() -> None:
+    [rule] = extract_concepts("Morbid obesity", 0, "exclusion")
+    assert rule.concept == "morbid_obesity"  # type: ignore[union-attr]
+    bmi30 = ConditionFact(resource_type="Condition", resource_id="o", text="Body mass index 30+ - obesity (finding)",
+                          codes=[], onset=date(2015, 1, 1))
+    assert evaluate_rule(rule, Patient(id="p", conditions=[bmi30]), date(2026, 1, 1)).verdict is Verdict.not_met
+    [obesity] = extract_concepts("Obesity", 0, "exclusion")
+    assert evaluate_rule(obesity, Patient(id="p", conditions=[bmi30]), date(2026, 1, 1)).verdict is Verdict.met

@@ -501,3 +501,12 @@ def test_equals_with_a_multiple_of_the_uln_is_unknown_too() -> None:
                            code="2160-0")], value=1.0, unit="mg/dL", effective=date(2025, 12, 1))
     verdict = evaluate_measurement(rule, [fact], date(2026, 1, 1))
     assert verdict.verdict == "unknown" and "1.5 x ULN" in verdict.reason
+
+
+def test_a_weight_over_the_ideal_body_weight_is_a_clinicians_computation() -> None:
+    # read as "weight > 45 kg" it excluded almost every adult
+    from eligibility.ir.model import ManualRule
+    from eligibility.nlp.measurements import extract_measurements
+    [rule] = extract_measurements("a weight of more than 45 kg (100 lbs.) over ideal body weight")
+    assert isinstance(rule, ManualRule)
+    assert rule.text == "weight of more than 45 kg (100 lbs.) over ideal body weight"

@@ -1,6 +1,8 @@
-"""A condition defined by the measurement in parentheses after it.
+"""A condition defined by the measurement in parentheses (or after
+"defined as") right after it.
 
-"Morbidly obese (BMI > 40 kg/m2)", "Uncontrolled hypertension (BP > 160/95)":
+"Morbidly obese (BMI > 40 kg/m2)", "Uncontrolled hypertension (BP > 160/95)",
+"morbidly obese, defined as BMI > 40":
 the threshold says which patients the criterion means. Read as the condition
 OR the threshold (two findings of one exclusion), a patient coded "Body mass
 index 30+ - obesity" was excluded by "BMI > 40". The condition gives way to
@@ -14,7 +16,9 @@ import re
 
 from eligibility.ir.model import AllOf, AnyOf, ConditionRule, ManualRule, MeasurementRule, Rule
 
-_OPENS_DEFINITION = re.compile(r"\s*[(\[]\s*$")
+# "(BMI > 40", ", defined as BMI > 40", "(i.e. BMI > 40"
+_OPENS_DEFINITION = re.compile(r"\s*(?:[(\[]\s*(?:(?:defined\s+as|i\.\s?e\.,?)\s*)?|,?\s*(?:defined\s+as|i\.\s?e\.,?)\s*)$",
+                               re.IGNORECASE)
 
 
 def _condition_span(rule: Rule) -> tuple[int, int] | None:

@@ -27,6 +27,7 @@ from eligibility.ir.model import (
     Code,
     Comparator,
     Duration,
+    ManualRule,
     MeasurementRule,
     Rule,
     TimeUnit,
@@ -1050,6 +1051,17 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
         end = parsed.end
         while end > 0 and t[end - 1] in " ,;:":
             end -= 1
+        ideal = _OVER_IDEAL_WEIGHT.match(t, parsed.end)
+        if ideal is not None:
+            # "more than 45 kg (100 lbs.) over ideal body weight": an excess over a weight
+            # computed from height and sex, which no record holds
+            consumed = ideal.end()
+            first, last_at = group[0].start, ideal.end()
+            items.append((first, last_at, ManualRule(
+                category="other", span=(offset + first, offset + last_at), text=text[first:last_at],
+                reason=f"'{' '.join(text[first:last_at].split())}': relative to the ideal body weight, which no record "
+                       "holds; a clinician computes it")))
+            continue
         leaves: list[Rule] = []
         comp0 = parsed.conds[0].comparator
         # BP pair or "systolic/diastolic > 140/90"
@@ -1116,6 +1128,11 @@ def extract_measurements(text: str, offset: int = 0) -> list[Rule]:
             ctor2 = AnyOf if logic == "any" else AllOf
             items.append((start, end, ctor2(children=leaves, span=(offset + start, offset + end), text=text[start:end])))
     return _combine_or(items, t, text, offset)
+
+
+# used with .match after a weight's value: "(100 lbs.) over ideal body weight"
+_OVER_IDEAL_WEIGHT = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:over|above|greater\s+than|more\s+than|in\s+excess\s+of)\s+"
+                                r"(?:the\s+|their\s+|his\s+|her\s+)?ideal\s+(?:body\s+)?weight", re.IGNORECASE)
 
 
 _QUALIFIER_RE = re.compile(
