@@ -819,3 +819,23 @@ def test_morbid_obesity_is_not_met_by_a_bmi_30_record() -> None:
     assert evaluate_rule(rule, Patient(id="p", conditions=[bmi30]), date(2026, 1, 1)).verdict is Verdict.not_met
     [obesity] = extract_concepts("Obesity", 0, "exclusion")
     assert evaluate_rule(obesity, Patient(id="p", conditions=[bmi30]), date(2026, 1, 1)).verdict is Verdict.met
+
+
+# ---------------------------------------------------------------- a severity said before or after
+
+@pytest.mark.parametrize("line", [
+    "Hypertension that is not well controlled with antihypertensive",
+    "refractory hypertension",
+    "Even after drug treatment, hypertension is still poorly controlled",
+    "Poorly controlled diabetes/hypertension",
+])
+def test_a_qualified_hypertension_is_hypertension_and_a_judgement(line: str) -> None:
+    # read as hypertension alone, every patient with hypertension was excluded
+    [rules] = parse(f"Exclusion Criteria:\n* {line}\n", text=True)
+    found = list(leaves(rules.criteria[0].rules))
+    assert any(getattr(x, "concept", None) == "hypertension" for x in found)
+    assert any(isinstance(x, ManualRule) and x.category == "investigator_judgement" for x in found)
+    patient = Patient(id="p", conditions=[ConditionFact(resource_type="Condition", resource_id="h", text="Hypertension",
+                                                         onset=date(2015, 1, 1))])
+    from eligibility.matching.evaluate import match_patient
+    assert match_patient(rules, patient, date(2026, 1, 1)).verdict != "ineligible"

@@ -18,6 +18,7 @@ class Language(BaseModel):
 
     filler: list[str]
     severity: list[str]
+    severity_after: list[str] = []
 
 
 class _Suffixes(BaseModel):
@@ -127,7 +128,16 @@ def severity_regex() -> re.Pattern[str]:
     """A severity qualifier (and up to two words) right before the end of the
     text: "severe", "uncontrolled severe", "clinically significant chronic"."""
     words = "|".join(phrase_pattern(p) for p in sorted(language().severity, key=len, reverse=True))
-    return re.compile(rf"(?:{words})(?:\s+or\s+\w+)?\s+(?:\w+\s+){{0,2}}$", re.I)
+    return re.compile(rf"(?:{words})(?:\s+or\s+\w+)?\s+(?:\w+(?:\s+|\s*/\s*)){{0,2}}$", re.I)
+
+
+@cache
+def severity_after_regex() -> re.Pattern[str]:
+    """A severity qualifier said right after a condition ("that is not well
+    controlled", "is still poorly controlled"), used with .match."""
+    words = "|".join(phrase_pattern(p) for p in sorted(language().severity_after, key=len, reverse=True))
+    return re.compile(rf"\s*,?\s*(?:(?:that|which)\s+)?(?:(?:is|are|remains?|was|were)\s+)?(?:still\s+)?(?:{words})",
+                      re.I)
 
 
 @cache
@@ -135,7 +145,7 @@ def severity_regex_folded() -> re.Pattern[str]:
     """severity_regex for lowercased ASCII text, case-sensitive (faster; see
     fold_case): the same alternatives in the same order."""
     words = "|".join(phrase_pattern(p.lower()) for p in sorted(language().severity, key=len, reverse=True))
-    return re.compile(rf"(?:{words})(?:\s+or\s+\w+)?\s+(?:\w+\s+){{0,2}}$")
+    return re.compile(rf"(?:{words})(?:\s+or\s+\w+)?\s+(?:\w+(?:\s+|\s*/\s*)){{0,2}}$")
 
 
 def phrase_pattern(phrase: str) -> str:

@@ -41,7 +41,12 @@ from eligibility.ir.model import (
     TimeUnit,
     Trial,
 )
-from eligibility.knowledge.language import filler_words, severity_regex, severity_regex_folded
+from eligibility.knowledge.language import (
+    filler_words,
+    severity_after_regex,
+    severity_regex,
+    severity_regex_folded,
+)
 from eligibility.nlp.concepts import extract_concepts
 from eligibility.nlp.definitions import defined_by_measurement
 from eligibility.nlp.demographics import extract_demographics
@@ -127,7 +132,14 @@ def _with_severity(rule: Rule, text: str, offset: int) -> Rule:
     # ASCII text is searched lowercased (the same match, faster; see fold_case).
     m = severity_regex_folded().search(before.lower()) if before.isascii() else severity_regex().search(before)
     if m is None:
-        return rule
+        after = severity_after_regex().match(text, rule.span[1] - offset)
+        if after is None:
+            return rule
+        # "hypertension that is not well controlled": the qualifier follows
+        a, b = after.start() + len(after.group()) - len(after.group().lstrip(" ,")), after.end()
+        judge = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
+                           reason=f"'{' '.join(text[a:b].split())}' is not coded in the record: a person judges it")
+        return AllOf(children=[rule, judge], span=(rule.span[0], offset + b), text=text[start:b])
     qualifier = " ".join(before[m.start() : m.end()].split())
     span = (offset + start - len(before) + m.start(), offset + start - len(before) + m.end())
     judge = ManualRule(category="investigator_judgement", span=span, text=text[span[0] - offset : span[1] - offset],
