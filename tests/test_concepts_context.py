@@ -839,3 +839,14 @@ def test_a_qualified_hypertension_is_hypertension_and_a_judgement(line: str) -> 
                                                          onset=date(2015, 1, 1))])
     from eligibility.matching.evaluate import match_patient
     assert match_patient(rules, patient, date(2026, 1, 1)).verdict != "ineligible"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Diabetes requiring insulin", ["all_of(diabetes_mellitus, insulin)"]),
+    ("Active infection requiring systemic antibiotics within 2 weeks", ["all_of(infection, antibiotic)"]),
+    ("Asthma requiring oral corticosteroids", ["all_of(asthma, systemic_corticosteroid)"]),
+    ("Patients with diabetes treated with insulin", ["all_of(diabetes_mellitus, insulin)"]),
+])
+def test_a_treatment_a_condition_requires_narrows_it(text: str, expected: list[str]) -> None:
+    # as alternatives, every patient with diabetes (or any infection) was excluded
+    assert shape(text, "exclusion") == expected

@@ -213,6 +213,7 @@ class ContextWords(_Model):
     pregnancy_topics: list[str]
     narrowed_persons: list[str]
     permission: list[str]
+    requiring: list[str] = []
 
 
 class Triggers(_Model):

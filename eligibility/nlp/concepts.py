@@ -1767,9 +1767,10 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         if key in seen:
             continue
         seen.add(key)
-        if rules and _narrows().search(gap):
-            # "acute cholecystitis in subjects without H/O cholecystectomy": the
-            # second narrows the first (both hold), in an exclusion too
+        if rules and (_narrows().search(gap) or _requiring().fullmatch(gap)):
+            # "acute cholecystitis in subjects without H/O cholecystectomy",
+            # "diabetes requiring insulin": the second narrows the first (both
+            # hold), in an exclusion too
             rules[-1] = _wrap_all(text, offset, [rules[-1], rule])
         else:
             rules.append(rule)
@@ -1779,6 +1780,15 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     if exclusion or joined_by_or:
         return [_wrap_any(text, offset, rules)]
     return rules
+
+
+@cache
+def _requiring() -> re.Pattern[str]:
+    """The whole gap between a condition and the treatment that narrows it
+    ("requiring", "treated with oral"), rules/triggers.yaml context.requiring."""
+    links = _alternation(triggers().context.requiring)
+    return re.compile(rf"[\s,]*(?:{links})(?:\s+(?:the|a|an|any|chronic|regular|daily|long-term|ongoing|current|"
+                      rf"{'|'.join(_ROUTE_WORDS)}))*\s*", re.IGNORECASE)
 
 
 @cache
