@@ -850,3 +850,21 @@ def test_a_qualified_hypertension_is_hypertension_and_a_judgement(line: str) -> 
 def test_a_treatment_a_condition_requires_narrows_it(text: str, expected: list[str]) -> None:
     # as alternatives, every patient with diabetes (or any infection) was excluded
     assert shape(text, "exclusion") == expected
+
+
+# ---------------------------------------------------------------- a test named with its result
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("women with positive pregnancy tests before the trial", ["pregnancy"]),
+    ("Reproductive-aged female patients with positive blood HCG test", ["pregnancy"]),
+    ("abnormal physical examination", ["manual"]),
+    ("Physical examination or laboratory findings evidence reasonable doubt", ["any_of(manual, manual)"]),
+    ("Abnormal ECG, prior colonoscopy", ["any_of(manual, colonoscopy)"]),
+])
+def test_a_test_named_with_its_result_is_a_finding(text: str, expected: list[str]) -> None:
+    # read as a procedure, every patient ever examined or tested was excluded
+    assert shape(text, "exclusion") == expected
+
+
+def test_a_test_without_a_result_is_a_procedure() -> None:
+    assert shape("Colonoscopy within the past 10 years", "inclusion") == ["colonoscopy"]

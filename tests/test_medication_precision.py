@@ -109,9 +109,10 @@ def test_hcg_the_drug_still_read() -> None:
     assert drugs("Prior treatment with human chorionic gonadotropin", "exclusion") == ["hcg"]
 
 
-@pytest.mark.parametrize("text", ["Measurable disease on FDG-PET scan", "18F-FDG PET/CT positive lesion"])
-def test_fdg_pet_is_imaging_not_a_drug(text: str) -> None:
-    assert drugs(text) == [] and procedures(text) == ["pet_scan"]
+def test_fdg_pet_is_imaging_not_a_drug() -> None:
+    assert drugs("Measurable disease on FDG-PET scan") == [] and procedures("Measurable disease on FDG-PET scan") == ["pet_scan"]
+    # with its finding, the scan is no procedure to have had: a clinician reads the finding
+    assert drugs("18F-FDG PET/CT positive lesion") == [] and procedures("18F-FDG PET/CT positive lesion") == []
 
 
 # ---------------------------------------------------------------- acronyms written in mixed case are case-sensitive
@@ -148,7 +149,9 @@ def test_stimulation_tests_are_procedures(text: str, procedure: str) -> None:
 
 def test_cough_stress_test_is_not_a_cardiac_stress_test() -> None:
     assert procedures("Demonstrate a positive cough stress test during urodynamic testing", "inclusion")[0] == "cough_stress_test"
-    assert procedures("abnormality on treadmill stress test", "exclusion") == ["exercise_test"]
+    assert procedures("History of treadmill stress test", "exclusion") == ["exercise_test"]
+    # with its finding, a clinician reads the result: no test to have had
+    assert procedures("abnormality on treadmill stress test", "exclusion") == []
 
 
 @pytest.mark.parametrize("text", [

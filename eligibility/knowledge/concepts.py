@@ -190,6 +190,9 @@ class EvidenceTriggers(_Model):
 
     words: list[str]
     procedures: list[str]
+    results_before: list[str] = []
+    results_after: list[str] = []
+    tests_of_pregnancy: list[str] = []
 
 
 class SiteTriggers(_Model):

@@ -1356,6 +1356,46 @@ def _as_evidence(text: str, m: _Mention, clause: tuple[int, int]) -> bool:
 
 
 @cache
+def _results() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str], frozenset[str]]:
+    """From rules/triggers.yaml evidence: (result words ending right before a
+    test, result words right after it (used with .match), the tests whose
+    result a record codes as a finding, the pregnancy tests)."""
+    conf = triggers().evidence
+    lex = _knowledge().lexicons["procedure"]
+    # the result may head a list of tests: "abnormal findings in the physical exam, vital signs or laboratory tests"
+    before = re.compile(rf"\b(?:{_alternation(conf.results_before)})\s+(?:[\w-]+(?:\s*[,/]\s*|\s+)(?:(?:or|and)\s+)?){{0,8}}?$",
+                        re.IGNORECASE)
+    after_words = "|".join(re.escape(w) if not w[0].isalnum() else rf"\b{_alternation([w])}\b"
+                           for w in sorted(conf.results_after, key=len, reverse=True))
+    # "physical examination or laboratory findings": a result shared by a list
+    after = re.compile(rf"\s*(?:\)\s*)?(?:(?:or|and|/)\s*(?:[\w-]+\s+){{0,2}}?)?(?:{after_words})", re.IGNORECASE)
+    pregnancy = {d for cid in conf.tests_of_pregnancy if cid in lex for d in (cid, *lex.descendants(cid))}
+    tests = {d for cid in [*conf.procedures, *conf.tests_of_pregnancy] if cid in lex for d in (cid, *lex.descendants(cid))}
+    return before, after, frozenset(tests), frozenset(pregnancy)
+
+
+# the last word of a test read from word formation ("laboratory tests")
+_TEST_HEADS = frozenset({"test", "tests", "testing", "exam", "exams", "examination", "examinations"})
+
+
+def _as_result(text: str, m: _Mention, clause: tuple[int, int]) -> tuple[int, int] | None:
+    """"Abnormal physical examination", "positive pregnancy test": where the
+    test and its finding run; None when the test is named without one, or
+    with a negative result (a test the criterion asks for at screening)."""
+    before, after, tests, _ = _results()
+    if m.value not in tests and not (m.label is not None and m.label.rsplit(None, 1)[-1].lower() in _TEST_HEADS):
+        return None
+    lead = before.search(text, max(clause[0], m.start - 120), m.start)
+    # "abnormal ECG, prior colonoscopy": a status word opens an item of its own
+    if lead is not None and not any(w.lower() in _status_words() for w in _WORD.findall(lead.group())[1:]):
+        return None if lead.group().lower().startswith("negative") else (lead.start(), m.end)
+    tail = after.match(text, m.end, clause[1])
+    if tail is not None:
+        return None if tail.group().strip(" )").lower().endswith("negative") else (m.start, tail.end())
+    return None
+
+
+@cache
 def _optional() -> _Caseless:
     return _phrases(triggers().optional)
 
@@ -1676,6 +1716,16 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.site = (toks[m.first - 1].start, toks[m.first - 1].end)
         if m.kind == "procedure" and _as_evidence(text, m, clauses[clause_of(m.start)]):
             m.dropped = True  # "confirmed by biopsy": how it is shown, not a procedure to look for
+        elif m.kind == "procedure" and not m.generic and (result := _as_result(text, m, clauses[clause_of(m.start)])):
+            a, b = result
+            if m.value in _results()[3]:
+                # "positive pregnancy test", "β-HCG+": the pregnancy itself
+                m.kind, m.value, m.label = "pregnancy", "pregnant", None
+            else:
+                # "abnormal physical examination": a finding a clinician reads, not an exam to have had
+                m.generic, m.manual_category = True, "investigator_judgement"
+                m.reason = f"'{' '.join(text[a:b].split())}': a finding of the test; a clinician judges it"
+            m.lead = a if a < m.start else m.lead
         if (m.kind == "medication" and not m.generic and about_pregnancy
                 and _AFTER_A_DOSE.search(text, max(0, m.start - 40), m.start)):
             # "contraception until 6 months after the last dose of fludarabine": the trial's drug, an anchor
