@@ -868,3 +868,35 @@ def test_a_test_named_with_its_result_is_a_finding(text: str, expected: list[str
 
 def test_a_test_without_a_result_is_a_procedure() -> None:
     assert shape("Colonoscopy within the past 10 years", "inclusion") == ["colonoscopy"]
+
+
+# ---------------------------------------------------------------- a procedure needed, elected or ruled out
+
+@pytest.mark.parametrize("text", [
+    "Patients undergoing an allo-HSCT",
+    "Patients requiring spinal fusion",
+    "elected to undergo contiguous two-level ACDF surgery",
+    "Patients who require radiotherapy",
+    "ineligible to receive intensive chemotherapy",
+    "Candidate to receive osimertinib",
+])
+def test_a_needed_or_elected_procedure_is_planned_not_done(text: str) -> None:
+    # read as done, every patient of the trial's own population (not yet treated) was ineligible
+    assert set(shape(text, "inclusion")) <= {"manual", "all_of(manual, manual)"}, shape(text, "inclusion")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Requires supplemental oxygen", ["oxygen_therapy"]),  # under way, not planned
+    ("Infection requiring hospitalization", ["all_of(infection, hospitalization)"]),
+])
+def test_a_therapy_under_way_or_a_condition_requiring_it_is_read(text: str, expected: list[str]) -> None:
+    assert shape(text, "exclusion") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Must not be receiving any moderate or strong cytochrome P450 3A4 (CYP3A4) inhibitor", ["cyp3a4_inhibitor"]),
+    ("Subject must not be on anti-diabetes medications", ["antidiabetic"]),
+])
+def test_an_inclusion_wording_listed_under_exclusions_names_what_excludes(text: str, expected: list[str]) -> None:
+    # read as not(X), every patient without the drug was excluded
+    assert shape(text, "exclusion") == expected

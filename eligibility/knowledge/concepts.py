@@ -239,6 +239,8 @@ class Triggers(_Model):
     planned: list[str]
     other_person: list[str] = []
     planned_surgery: list[str] = []
+    planned_surgery_classes: list[str] = []
+    planned_procedure: list[str] = []
     evidence: EvidenceTriggers
     site: SiteTriggers
     pregnancy: PregnancyTriggers

@@ -1223,6 +1223,7 @@ def _context_words(name: str) -> frozenset[str]:
     return frozenset(w.lower() for w in getattr(triggers().context, name))
 
 
+_MODALS = frozenset({"must", "should", "shall", "will", "may", "do", "does", "did"})
 _SHORT_NEGATIONS = frozenset({"not", "non", "nor", "never", "absent", "lack of"})
 _OR_WORDS = frozenset({"or", "nor", "either", "neither"})
 _QUALIFIER_BEFORE = _Caseless(
@@ -1418,6 +1419,20 @@ def _broad(m: _Mention) -> bool:
     lex = _knowledge().lexicons[m.kind]
     known = lex.get(m.value)
     return known is not None and (known.is_class or (m.kind == "condition" and lex.is_a(m.value, "injury")))
+
+
+@cache
+def _planned_procedure() -> _Caseless:
+    return _phrases(triggers().planned_procedure)
+
+
+@cache
+def _is_planned_class(concept_id: str) -> bool:
+    """A surgery, or a procedure of rules/triggers.yaml planned_surgery_classes:
+    "undergoing" it makes it the trial's own."""
+    lex = _knowledge().lexicons["procedure"]
+    return _is_surgery(concept_id) or any(
+        concept_id in lex and (concept_id == c or lex.is_a(concept_id, c)) for c in triggers().planned_surgery_classes)
 
 
 @cache
@@ -1652,6 +1667,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     about_pregnancy = _about_pregnancy().search(text) is not None
     persons = [p.end() for p in _other_person().finditer(text)]
     plans = [p.span() for p in _planned().finditer(text)] if _PLAN_HINT.search(text) else []
+    needs = ([p.span() for p in _planned_procedure().finditer(text)]
+             if "equir" in text or "ee" in text or "lectiv" in text else [])
     surgeries = [p.end() for p in _planned_surgery().finditer(text)] if "und" in text or "hav" in text else []
     object_context = _object_context()
     first_object = object_context.search(text)
@@ -1689,10 +1706,20 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is another person's (a partner's, a caregiver's, "
                         "a relative's, a donor's): confirm in person")
         # "patients undergoing distal pancreatectomy": the trial's own surgery is planned too
-        trials_surgery = (surgeries and m.kind == "procedure" and _is_surgery(m.value)
+        trials_surgery = (surgeries and m.kind == "procedure" and _is_planned_class(m.value)
                           and any(0 <= m.start - p <= 30 and clause_of(p) == clause_of(m.start) for p in surgeries))
-        if m.kind in ("medication", "procedure") and not m.generic and (trials_surgery or any(
-                (a <= m.start <= b + 80 or m.start <= a < m.end) and clause_of(a) == clause_of(m.start) for a, b in plans)):
+        # "patients requiring spinal fusion": needed, so planned; "infection requiring hospitalization" is a link
+        needed = [a for a, b in needs if m.kind == "procedure" and _is_planned_class(m.value)
+                  and (a <= m.start <= b + 60 or m.start <= a < m.end)
+                  and clause_of(a) == clause_of(m.start)
+                  and not any(c.kind == "condition" and 0 <= a - c.end <= 3 for c in mentions)]
+        planned_at = [a for a, b in plans
+                      if (a <= m.start <= b + 80 or m.start <= a < m.end) and clause_of(a) == clause_of(m.start)]
+        if m.kind in ("medication", "procedure") and not m.generic and (trials_surgery or needed or planned_at):
+            # the words of the plan go with the check ("Patients requiring spinal fusion")
+            leads = [a for a in needed + planned_at if a < m.start and not re.search(r"[,;:()]", text[a : m.start])]
+            if leads:
+                m.lead = min(m.lead if m.lead is not None else m.start, *leads)
             # "scheduled for elective laminectomy": the record holds what was done, not what is planned
             m.generic, m.manual_category = True, "other"
             m.reason = (f"'{' '.join(text[m.start : m.end].split())}' is planned, not done: "
@@ -2329,7 +2356,9 @@ def _apply_negation(
         phrase = " ".join(t.norm for t in toks[a : b + 1])
         if phrase == "non" and _read_non_prefix(text, toks, live, a, b):
             continue
-        if (exclusion and (phrase.startswith("no ") or phrase == "no" or phrase.endswith("not have"))
+        if (exclusion and (phrase.startswith("no ") or phrase == "no" or phrase.endswith("not have")
+                           # "Must not be receiving CYP3A4 inhibitors" listed under exclusions
+                           or (phrase.startswith("not") and a > 0 and toks[a - 1].norm in _MODALS))
                 and all(t.norm in _context_words("subject_words") for t in toks[:a])):
             _exclusion_worded_as_no(toks, live, a, b, phrase, clause_of)
             continue
