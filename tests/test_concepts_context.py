@@ -900,3 +900,15 @@ def test_a_therapy_under_way_or_a_condition_requiring_it_is_read(text: str, expe
 def test_an_inclusion_wording_listed_under_exclusions_names_what_excludes(text: str, expected: list[str]) -> None:
     # read as not(X), every patient without the drug was excluded
     assert shape(text, "exclusion") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Patients seen by a surgeon in the Center for spine surgery at our hospital",
+    "Referred to the Department of Surgery",
+])
+def test_an_institutions_name_is_no_concept(text: str) -> None:
+    assert shape(text, "inclusion") == []
+
+
+def test_a_surgery_not_named_for_an_institution_is_read() -> None:
+    assert shape("History of spine surgery", "exclusion") == ["spinal_surgery"]

@@ -217,6 +217,7 @@ class ContextWords(_Model):
     narrowed_persons: list[str]
     permission: list[str]
     requiring: list[str] = []
+    institution_heads: list[str] = []
 
 
 class Triggers(_Model):

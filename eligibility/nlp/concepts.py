@@ -1673,7 +1673,12 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     object_context = _object_context()
     first_object = object_context.search(text)
     named_drug, named_disease, test_result = _named_for()
+    institution = _institution_before() if ("Cent" in text or "Depart" in text or "Insti" in text
+                                           or "Clinic" in text or "Divis" in text or "Hosp" in text) else None
     for m in mentions:
+        if institution is not None and institution.search(text, max(0, m.start - 60), m.start):
+            m.dropped = True  # "the Center for Spine Surgery": a name, not the patient's surgery
+            continue
         if m.kind != "pregnancy" and (
             (may_qualify and _QUALIFIER_BEFORE.search(text[max(0, m.start - 60) : m.start]))
             or _QUALIFIER_AFTER.match(text, m.end, m.end + 15)
@@ -1857,6 +1862,14 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
     if exclusion or joined_by_or:
         return [_wrap_any(text, offset, rules)]
     return rules
+
+
+@cache
+def _institution_before() -> re.Pattern[str]:
+    """"... the Center for " right before a mention: the mention is part of an
+    institution's name (the head is capitalised; searched case-sensitively)."""
+    heads = "|".join(re.escape(h) for h in sorted(triggers().context.institution_heads, key=len, reverse=True))
+    return re.compile(rf"\b(?:{heads})\s+(?:for|of)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s+(?:and\s+|&\s+)?){{0,3}}$")
 
 
 @cache
