@@ -912,3 +912,12 @@ def test_an_institutions_name_is_no_concept(text: str) -> None:
 
 def test_a_surgery_not_named_for_an_institution_is_read() -> None:
     assert shape("History of spine surgery", "exclusion") == ["spinal_surgery"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Gastrointestinal disease that may alter absorption of oral medication", ["all_of(gastrointestinal_disease, manual)"]),
+    ("Any cardiovascular disease that would limit participation", ["all_of(cardiovascular_disease, manual)"]),
+])
+def test_a_class_narrowed_by_a_clause_is_the_class_and_a_check(text: str, expected: list[str]) -> None:
+    # a colon polyp of 1984 is a GI disease; whether it alters absorption is a clinician's call
+    assert shape(text, "exclusion") == expected

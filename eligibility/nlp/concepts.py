@@ -956,7 +956,10 @@ def _absorb_relative_clauses(text: str, mentions: list[_Mention], clause_of: Cal
     alone it was required, outside the negation). The relative clause joins
     the generic check, up to the next comma, "and"/"or" or the clause's end."""
     for g in mentions:
-        if not g.generic or g.dropped or g.allergens or g.kind not in ("condition", "medication", "procedure"):
+        if g.dropped or g.allergens or g.kind not in ("condition", "medication", "procedure"):
+            continue
+        broad = not g.generic and g.kind == "condition" and _broad(g) and g.site is None
+        if not (g.generic or broad):
             continue
         rel = _RELATIVE.match(text, g.end)
         if rel is None:
@@ -964,6 +967,16 @@ def _absorb_relative_clauses(text: str, mentions: list[_Mention], clause_of: Cal
         end_hit = _RELATIVE_END.search(text, rel.end())
         end = min(end_hit.start() if end_hit else len(text), _clause_end(text, clause_of, g.start))
         inside = [m for m in mentions if m is not g and rel.end() <= m.start and m.end <= end and not m.dropped]
+        if broad and end_hit is not None and end_hit.group() == ":":
+            continue  # "genetic disorders that are associated with osteoporosis: <list>": the list says which
+        if broad:
+            # "GI disease that may alter absorption": the class, and a clinician checks the clause
+            # (a colon polyp of 1984 is a GI disease; whether it alters absorption is not recorded)
+            for m in inside:
+                m.dropped = True
+            clause_start = rel.start() + len(rel.group()) - len(rel.group().lstrip(" ,"))
+            g.site = (clause_start, max([end, *(m.end for m in inside)]))
+            continue
         if not inside:
             continue
         for m in inside:
@@ -2958,7 +2971,7 @@ def _with_site(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
     a, b = m.site
     words = " ".join(text[min(a, m.start) : max(b, m.end)].split())
     check = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
-                       reason=f"'{words}': a site or purpose the record does not code; a clinician checks it")
+                       reason=f"'{words}': a site, purpose or qualifier the record does not code; a clinician checks it")
     return _wrap_all(text, offset, [rule, check])
 
 
