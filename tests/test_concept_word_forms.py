@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -369,3 +370,11 @@ def test_an_allergy_to_a_drug_or_its_excipients_asks_about_the_excipients() -> N
     rule = one("Known hypersensitivity to methylphenidate or its excipients", "exclusion")
     assert isinstance(rule, AnyOf) and [x.kind for x in rule.children] == ["allergy", "manual"]
     assert rule.children[1].about == ["medication"] and "ask the patient" in rule.children[1].reason
+
+
+@pytest.mark.parametrize("text", ["Patients receiving outpatient treatment", "digital intervention within 30 days",
+                                  "Spinal conditions"])
+def test_a_vague_head_names_a_check_not_a_concept(text: str) -> None:
+    # looked up by its words it was unknown for every patient; a clinician judges it
+    rules = extract_concepts(text, 0, "inclusion")
+    assert rules and all(isinstance(r, ManualRule) for r in rules), rules

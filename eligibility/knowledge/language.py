@@ -100,6 +100,7 @@ class WordForms(BaseModel):
     drug_named_for_value: list[str] = []
     disease_named_for: list[str] = []
     test_results: list[str] = []
+    vague_heads: list[str] = []
 
 
 @cache

@@ -691,8 +691,15 @@ def _find_word_forms(text: str, toks: list[_Tok], mentions: list[_Mention], bloc
             # alone, only a condition head names something ("pain", "ulcer")
             if first < i or (kind == "condition" and tok.norm not in wf.needs_modifier and (tok.norm,) not in wf.generic):
                 label = " ".join(t.norm for t in toks[first : i + 1])
-                out.append(_Mention(kind, _uncoded_id(label), first, i, toks[first].start, tok.end,  # type: ignore[arg-type]
-                                    label=label, imaging=imaging))
+                if tok.norm in _vague_heads() and not imaging:
+                    # "outpatient treatment", "spinal condition": nothing a record codes
+                    vague = _Mention(kind, "generic", first, i, toks[first].start, tok.end,  # type: ignore[arg-type]
+                                     label=label, generic=True)
+                    vague.reason = f"'{text[vague.start : vague.end]}' names nothing a record codes: a clinician judges it"
+                    out.append(vague)
+                else:
+                    out.append(_Mention(kind, _uncoded_id(label), first, i, toks[first].start, tok.end,  # type: ignore[arg-type]
+                                        label=label, imaging=imaging))
                 covered.update(range(first, i + 1))
                 continue
         span = wf.generic_first.get(tok.norm, 0)
@@ -1422,6 +1429,11 @@ def _other_person() -> _Caseless:
 @cache
 def _planned_surgery() -> _Caseless:
     return _phrases(triggers().planned_surgery)
+
+
+@cache
+def _vague_heads() -> frozenset[str]:
+    return frozenset(w.lower() for w in word_forms().vague_heads)
 
 
 def _broad(m: _Mention) -> bool:
