@@ -73,9 +73,9 @@ def test_lexicon_names_win_over_word_formation() -> None:
 # ---------------------------------------------------------------- condition heads
 
 def test_modifier_and_head_make_an_uncoded_condition() -> None:
-    rule = one("No history of vestibular disease or ocular dysfunction")
+    rule = one("No history of cochlear disease or ocular dysfunction")
     assert isinstance(rule, Not) and isinstance(rule.child, AnyOf)
-    assert [x.label for x in rule.child.children] == ["vestibular disease", "ocular dysfunction"]
+    assert [x.label for x in rule.child.children] == ["cochlear disease", "ocular dysfunction"]
     assert all(isinstance(x, ConditionRule) and uncoded(x) and x.status == "history" for x in rule.child.children)
 
 
@@ -320,8 +320,8 @@ def test_comma_only_items_share_the_head_when_two_or_more() -> None:
 
 
 def test_shared_head_makes_uncoded_items_when_the_lexicon_lacks_them() -> None:
-    rule = one("vestibular or ocular dysfunction", "exclusion")
-    assert [x.label for x in rule.children] == ["vestibular dysfunction", "ocular dysfunction"]
+    rule = one("cochlear or ocular dysfunction", "exclusion")
+    assert [x.label for x in rule.children] == ["cochlear dysfunction", "ocular dysfunction"]
     assert all(x.codes == [] for x in rule.children)
 
 
