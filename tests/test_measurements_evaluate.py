@@ -97,3 +97,16 @@ def test_between_and_scores() -> None:
     r = rule("ecog", "between", 0, value_high=1)
     assert evaluate_measurement(r, [obs("89247-1", 1, None, "2025-10-01")], AS_OF).verdict == "met"
     assert evaluate_measurement(r, [obs("89247-1", 2, "{score}", "2025-10-01")], AS_OF).verdict == "not_met"
+
+
+def test_an_analyte_assessed_in_person_is_a_clinicians_check_when_the_record_lacks_it() -> None:
+    # the ASA physical status is set by the anaesthetist; no record is expected to hold it
+    from datetime import date
+
+    import eligibility
+    from eligibility.matching.evaluate import evaluate_rule
+    from eligibility.matching.verdicts import Verdict
+    from eligibility.patients.model import Patient
+    [rules] = eligibility.parse("Inclusion Criteria:\n* ASA physical status I-III\n", text=True)
+    [rule] = rules.criteria[0].rules
+    assert evaluate_rule(rule, Patient(id="p"), date(2026, 1, 1)).verdict is Verdict.manual

@@ -66,6 +66,10 @@ class Analyte(_Model):
     components: list[str] = Field(default_factory=list)
     percent_predicted: str | None = None
     sources: list[str] = Field(default_factory=list)
+    # true: assessed in person when needed (the ASA physical status, by the
+    # anaesthetist before surgery); a record without it leaves a clinician's
+    # check, not an unknown the record might still answer
+    in_person: bool = False
 
     @field_validator("id")
     @classmethod

@@ -54,6 +54,7 @@ from eligibility.ir.model import (
     TimeUnit,
     Window,
 )
+from eligibility.knowledge.analytes import analyte_by_id_or_name
 from eligibility.knowledge.concepts import lexicon
 from eligibility.matching.concepts import FactIndex, find_matches, is_passing
 from eligibility.matching.measurements import ObservationIndex, evaluate_measurement
@@ -471,6 +472,9 @@ def _observation_index(patient: Patient) -> ObservationIndex:
 def _measurement(rule: MeasurementRule, patient: Patient, as_of: date) -> Outcome:
     result = evaluate_measurement(rule, patient.observations, as_of, _observation_index(patient))
     evidence = [Evidence.of(o, o.effective, o.value if o.value is not None else o.value_text, o.unit) for o in result.evidence]
+    analyte = analyte_by_id_or_name(rule.analyte)
+    if result.verdict == "unknown" and not result.evidence and analyte is not None and analyte.in_person:
+        return Outcome(verdict=MANUAL, reason=f"{result.reason}; {analyte.label} is assessed in person")
     return Outcome(verdict=Verdict(result.verdict), reason=result.reason, evidence=evidence)
 
 
