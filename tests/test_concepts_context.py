@@ -921,3 +921,14 @@ def test_a_surgery_not_named_for_an_institution_is_read() -> None:
 def test_a_class_narrowed_by_a_clause_is_the_class_and_a_check(text: str, expected: list[str]) -> None:
     # a colon polyp of 1984 is a GI disease; whether it alters absorption is a clinician's call
     assert shape(text, "exclusion") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # other diseases than headaches: no headache is negated (every patient without one was excluded)
+    ("Pulmonary or other non-headache diseases that require the use of supplemental oxygen", ["manual"]),
+    ("Non-Diabetic patients with AKI", ["all_of(not(diabetes_mellitus), acute_kidney_injury)"]),
+    ("Diabetes with AKI", ["all_of(diabetes_mellitus, acute_kidney_injury)"]),
+    ("Pregnant women, patients with HIV", ["any_of(pregnancy, hiv)"]),
+])
+def test_non_and_with_keep_their_scope(text: str, expected: list[str]) -> None:
+    assert shape(text, "exclusion") == expected

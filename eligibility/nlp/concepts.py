@@ -1910,7 +1910,9 @@ def _requiring() -> re.Pattern[str]:
 def _narrows() -> re.Pattern[str]:
     """"In subjects without", "among patients who": a clause that narrows the one before."""
     persons = _alternation(triggers().context.narrowed_persons)
-    return re.compile(rf"\b(?:in|among|for)\s+(?:{persons})\s+(?:without|with|who|that)\b", re.IGNORECASE)
+    # "Non-diabetic patients with AKI": the persons right between the two (no comma) narrow too
+    return re.compile(rf"\b(?:in|among|for)\s+(?:{persons})\s+(?:without|with|who|that)\b"
+                      rf"|^\s*(?:(?:{persons})\s+)?(?:with|who\s+have|having)\s*$", re.IGNORECASE)
 
 
 def manual_category(text: str) -> str | None:
@@ -2413,6 +2415,10 @@ def _apply_negation(
                 m.negated_at = max(m.negated_at or -1, toks[a].start)
 
 
+_OTHER_DISEASES = frozenset({"disease", "diseases", "disorder", "disorders", "condition", "conditions", "illness",
+                             "illnesses"})
+
+
 def _read_non_prefix(text: str, toks: list[_Tok], live: list[_Mention], a: int, b: int) -> bool:
     """"non-" before a mention: whether it was read here (else it negates
     what follows, as "non" does elsewhere). "non-insulin antidiabetic
@@ -2425,6 +2431,24 @@ def _read_non_prefix(text: str, toks: list[_Tok], live: list[_Mention], a: int, 
         return False
     joined = next((m for m in live if m.start == toks[b + 1].start), None)
     if joined is None:
+        return True
+    nxt = joined.last + 1
+    if (joined.kind == "condition" and nxt < len(toks) and toks[nxt].norm in _OTHER_DISEASES
+            and not text[joined.end : toks[nxt].start].strip()):
+        # "non-headache diseases": diseases other than headaches, a clinician's check; no headache is negated
+        joined.end, joined.last = toks[nxt].end, nxt
+        joined.generic, joined.lead = True, toks[a].start
+        joined.reason = (f"'{' '.join(text[toks[a].start : joined.end].split())}': other diseases than the one "
+                         "named; a clinician judges them")
+        if (rel := _RELATIVE.match(text, joined.end)) is not None:
+            # "... that require supplemental oxygen": which ones, part of the check
+            end_hit = _RELATIVE_END.search(text, rel.end())
+            end = end_hit.start() if end_hit else len(text)
+            inside = [m for m in live if m is not joined and rel.end() <= m.start and m.end <= end]
+            for m in inside:
+                m.dropped = True
+            if inside:
+                joined.end, joined.last = inside[-1].end, max(joined.last, inside[-1].last)
         return True
     if joined.kind in ("medication", "procedure") and not joined.generic:
         joined.generic, joined.lead = True, toks[a].start
