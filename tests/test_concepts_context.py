@@ -932,3 +932,15 @@ def test_a_class_narrowed_by_a_clause_is_the_class_and_a_check(text: str, expect
 ])
 def test_non_and_with_keep_their_scope(text: str, expected: list[str]) -> None:
     assert shape(text, "exclusion") == expected
+
+
+@pytest.mark.parametrize(("line", "logic"), [
+    ("Subject is 6 years or older and weighs less than 19 kg", "all_of"),  # read as either, everyone over 6 was out
+    ("BMI > 35 and diabetes", "all_of"),
+    ("Age < 18 or age ≥ 80 years", "any_of"),
+    ("AST > 3 x ULN; liver cirrhosis; eGFR < 60", "any_of"),
+])
+def test_findings_of_different_kinds_joined_by_and_both_hold(line: str, logic: str) -> None:
+    [rules] = parse(f"Exclusion Criteria:\n* {line}\n", text=True)
+    [rule] = rules.criteria[0].rules
+    assert rule.kind == logic

@@ -300,6 +300,41 @@ def _without_covered(rule: Rule, taken: list[Span]) -> Rule | None:
     return _pruned(rule, covered)
 
 
+# between two findings of different kinds, only "and": "6 years or older and weighs less than 19 kg"
+_AND_ONLY = re.compile(r"\s*,?\s*and\s+(?:(?:who|with|has|have|is|are)\s+)?", re.IGNORECASE)
+
+
+def _family(rule: Rule) -> str:
+    """Which extractor a rule comes from, roughly: demographics, measurements or concepts."""
+    if isinstance(rule, AgeRule | SexRule):
+        return "demographics"
+    if isinstance(rule, MeasurementRule):
+        return "measurement"
+    if isinstance(rule, AllOf | AnyOf) and rule.children:
+        families = {_family(c) for c in rule.children}
+        return families.pop() if len(families) == 1 else "mixed"
+    return "concept"
+
+
+def _joined_by_and(text: str, rules: list[Rule]) -> list[Rule]:
+    """An exclusion's findings of different kinds joined by a bare "and"
+    ("Subject is 6 years or older and weighs less than 19 kg", "BMI > 35 and
+    diabetes") must both hold: read as separate reasons, every patient over 6
+    was excluded. A list of findings of one kind keeps its reading."""
+    ordered = sorted(rules, key=lambda r: (r.span or (0, 0))[0])
+    out: list[Rule] = []
+    for rule in ordered:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.span is not None and rule.span is not None and prev.span[1] <= rule.span[0]
+                and _family(prev) != _family(rule) and "mixed" not in (_family(prev), _family(rule))
+                and _AND_ONLY.fullmatch(text, prev.span[1], rule.span[0])):
+            span = (prev.span[0], rule.span[1])
+            out[-1] = AllOf(children=[prev, rule], span=span, text=text[span[0] : span[1]])
+            continue
+        out.append(rule)
+    return out if len(out) < len(rules) else rules
+
+
 def _status(rules: list[Rule], unparsed: list[str]) -> Status:
     if not rules:
         return Status.unparsed
@@ -337,6 +372,8 @@ def _fill(criterion: Criterion, text: str) -> None:
         spans = _span_list(rules)
     criterion.rules = rules
     criterion.unparsed = _uncovered(text, start, end, rules, spans)
+    if criterion.section is Section.exclusion and len(criterion.rules) > 1:
+        criterion.rules = _joined_by_and(text, criterion.rules)
     if criterion.section is Section.exclusion and len(criterion.rules) > 1:
         # Separate findings in one exclusion ("AST >= 2 x ULN ...; liver
         # cirrhosis; eGFR < 60") are separate reasons to exclude.
