@@ -944,3 +944,24 @@ def test_findings_of_different_kinds_joined_by_and_both_hold(line: str, logic: s
     [rules] = parse(f"Exclusion Criteria:\n* {line}\n", text=True)
     [rule] = rules.criteria[0].rules
     assert rule.kind == logic
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # whose age it is: a relative's, or at a disease's onset, is no age of the patient
+    ("Unexplained sudden death under 40 years of age in first-degree relatives", "manual"),
+    ("Atrophic gastritis (onset age less than 60 years)", "any_of"),
+    # an age before a colon says whom the rest applies to
+    ("Subjects age 11 and older: Subject is known to be pregnant", "all_of"),
+])
+def test_an_age_that_is_not_the_patients_or_a_scope(line: str, expected: str) -> None:
+    [rules] = parse(f"Exclusion Criteria:\n* {line}\n", text=True)
+    [rule] = rules.criteria[0].rules
+    assert rule.kind == expected
+    assert not any(leaf.kind == "age" and "relatives" in line for leaf in leaves([rule]))
+    if "onset" in line:
+        assert not any(leaf.kind == "age" for leaf in leaves([rule]))
+
+
+def test_the_patients_age_beside_a_relative_stays_the_patients() -> None:
+    [rules] = parse("Inclusion Criteria:\n* Patients aged 18-75 years with a relative who donated\n", text=True)
+    assert any(leaf.kind == "age" for leaf in leaves(rules.criteria[0].rules))

@@ -1426,6 +1426,14 @@ def _other_person() -> _Caseless:
     return _phrases(triggers().other_person)
 
 
+def names_another_person(text: str, start: int, end: int) -> bool:
+    """Whether a word for another person (rules/triggers.yaml other_person:
+    "relatives", "donor") stands in text[start:end]; for the extractors whose
+    rules it makes another person's ("death under 40 years of age in
+    first-degree relatives")."""
+    return _other_person().search(text, start, end) is not None
+
+
 @cache
 def _planned_surgery() -> _Caseless:
     return _phrases(triggers().planned_surgery)

@@ -47,7 +47,7 @@ from eligibility.knowledge.language import (
     severity_regex,
     severity_regex_folded,
 )
-from eligibility.nlp.concepts import extract_concepts
+from eligibility.nlp.concepts import extract_concepts, names_another_person
 from eligibility.nlp.definitions import defined_by_measurement
 from eligibility.nlp.demographics import extract_demographics
 from eligibility.nlp.manual import extract_manual
@@ -62,8 +62,30 @@ def _manual(text: str, offset: int, section: Section) -> list[Rule]:
     return extract_manual(text, offset)
 
 
+# "(onset age less than 60 years)": the age at onset of a disease, not the patient's
+_ONSET_BEFORE = re.compile(r"\b(?:onset|diagnosed|diagnosis)\s+(?:at\s+)?$", re.IGNORECASE)
+# right after an age: "in first-degree relatives", "of a sibling" (whose age it is)
+_WHOSE_AGE = re.compile(r"\s*(?:in|of|among|for)\s+(?:(?:a|an|the|his|her|their|any|male|female)\s+)?"
+                        r"(?:[\w-]+\s+){0,2}[\w-]+", re.IGNORECASE)
+
+
 def _demographics(text: str, offset: int, section: Section) -> list[Rule]:
-    return extract_demographics(text, offset, section)
+    rules = extract_demographics(text, offset, section)
+    out: list[Rule] = []
+    for rule in rules:
+        if isinstance(rule, AgeRule) and rule.span is not None:
+            a, b = rule.span[0] - offset, rule.span[1] - offset
+            whose = _WHOSE_AGE.match(text, b)
+            if (whose is not None and names_another_person(text, b, whose.end())) or _ONSET_BEFORE.search(
+                    text, max(0, a - 20), a):
+                # "sudden death under 40 years of age in first-degree relatives", "onset age < 60":
+                # not the patient's age; a person confirms it
+                out.append(ManualRule(category="other", span=rule.span, text=rule.text,
+                                      reason=f"'{rule.text}': the age of another person or at a disease's onset, "
+                                             "not the patient's; confirm in person"))
+                continue
+        out.append(rule)
+    return out
 
 
 def _measurements(text: str, offset: int, section: Section) -> list[Rule]:
@@ -335,6 +357,25 @@ def _joined_by_and(text: str, rules: list[Rule]) -> list[Rule]:
     return out if len(out) < len(rules) else rules
 
 
+_OPENS_SCOPE = re.compile(r"\s*\)?\s*:")
+
+
+def _scoped_by_age(text: str, rules: list[Rule], section: Section) -> list[Rule]:
+    """"Subjects age 11 and older: known to be pregnant": the age says whom the
+    rest applies to; both hold (read as a separate finding of the exclusion,
+    every patient over 11 was excluded)."""
+    scope = next((r for r in rules if isinstance(r, AgeRule | SexRule) and r.span is not None
+                  and _OPENS_SCOPE.match(text, r.span[1])), None)
+    rest = [r for r in rules if r is not scope]
+    if scope is None or scope.span is None or not rest or any(r.span is None or r.span[0] < scope.span[1] for r in rest):
+        return rules
+    a, b = scope.span[0], max(r.span[1] for r in rest if r.span is not None)
+    inner = rest[0] if len(rest) == 1 else (AnyOf if section is Section.exclusion else AllOf)(
+        children=rest, span=(min(r.span[0] for r in rest if r.span is not None), b),
+        text=text[min(r.span[0] for r in rest if r.span is not None) : b])
+    return [AllOf(children=[scope, inner], span=(a, b), text=text[a:b])]
+
+
 def _status(rules: list[Rule], unparsed: list[str]) -> Status:
     if not rules:
         return Status.unparsed
@@ -372,6 +413,8 @@ def _fill(criterion: Criterion, text: str) -> None:
         spans = _span_list(rules)
     criterion.rules = rules
     criterion.unparsed = _uncovered(text, start, end, rules, spans)
+    if len(criterion.rules) > 1:
+        criterion.rules = _scoped_by_age(text, criterion.rules, criterion.section)
     if criterion.section is Section.exclusion and len(criterion.rules) > 1:
         criterion.rules = _joined_by_and(text, criterion.rules)
     if criterion.section is Section.exclusion and len(criterion.rules) > 1:
