@@ -88,3 +88,15 @@ def test_schema_is_json_schema() -> None:
     schema = json.loads(result.stdout)
     assert schema["title"] == "eligibility rules file"
     assert "Criterion" in schema["$defs"]
+
+
+def test_topic_labels_of_older_registry_texts_leave_nothing_unread() -> None:
+    # "Hepatic:", "Renal:", "Not specified": headings run into one line, no requirement
+    import eligibility
+    text = ("Inclusion Criteria:\n* PATIENT CHARACTERISTICS: Age: 18 and over Life expectancy: Not specified "
+            "Hematopoietic: Not specified Hepatic: Bilirubin no greater than 2.0 mg/dL Renal: Creatinine no greater "
+            "than 1.5 mg/dL\n")
+    [rules] = eligibility.parse(text, text=True)
+    assert rules.criteria[0].unparsed == []
+    [kidney] = eligibility.parse("Exclusion Criteria:\n* Renal insufficiency\n", text=True)
+    assert kidney.criteria[0].rules[0].concept == "kidney_disease"  # type: ignore[union-attr]

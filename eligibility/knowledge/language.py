@@ -19,6 +19,7 @@ class Language(BaseModel):
     filler: list[str]
     severity: list[str]
     severity_after: list[str] = []
+    topic_labels: list[str] = []
 
 
 class _Suffixes(BaseModel):
@@ -122,6 +123,14 @@ def language() -> Language:
 @cache
 def filler_words() -> frozenset[str]:
     return frozenset(word.lower() for word in language().filler)
+
+
+@cache
+def leftover_words() -> frozenset[str]:
+    """Words that, left over alone, leave nothing unread: the filler and the
+    topic labels of older registry texts (not modifiers of a name: "renal
+    insufficiency" keeps its "renal")."""
+    return filler_words() | frozenset(word.lower() for word in language().topic_labels)
 
 
 @cache

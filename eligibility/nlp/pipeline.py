@@ -42,7 +42,7 @@ from eligibility.ir.model import (
     Trial,
 )
 from eligibility.knowledge.language import (
-    filler_words,
+    leftover_words,
     severity_after_regex,
     severity_regex,
     severity_regex_folded,
@@ -275,7 +275,7 @@ def _uncovered(text: str, start: int, end: int, rules: list[Rule], spans: list[S
         pos = max(pos, e)
     if pos < end:
         pieces.append(text[pos:end])
-    filler = filler_words()
+    filler = leftover_words()
     out: list[str] = []
     for piece in pieces:
         for chunk in _CHUNK_BREAK.split(piece):
