@@ -67,6 +67,10 @@ class Concept(_Model):
     snomed: list[str] = Field(default_factory=list)
     icd10cm: list[str] = Field(default_factory=list)
     rxnorm: list[str] = Field(default_factory=list)
+    # CDC vaccine codes: records give vaccines as Immunization resources coded
+    # in CVX, never in RxNorm, and their displays ("zoster", "MMR") are too
+    # bare to be names a criterion could be read by
+    cvx: list[str] = Field(default_factory=list)
     parents: list[str] = Field(default_factory=list)
     routes: list[str] = Field(default_factory=list)
     default_route: Literal["oral", "intravenous", "topical", "inhaled", "systemic"] | None = None
@@ -393,7 +397,7 @@ class Lexicon:
                         self.by_name.setdefault(key, concept.id)
             for name in concept.abbr:
                 self.by_abbr.setdefault(name.strip(), concept.id)
-            for system, codes in (("snomed", concept.snomed), ("rxnorm", concept.rxnorm)):
+            for system, codes in (("snomed", concept.snomed), ("rxnorm", concept.rxnorm), ("cvx", concept.cvx)):
                 for code in codes:
                     self.by_code.setdefault((system, code), set()).add(concept.id)
             for spec in concept.icd10cm:

@@ -1,8 +1,8 @@
 """A lean, tolerant reader of FHIR R4 JSON (as Synthea writes it) into `Patient`.
 
 Only the resources and elements the matcher needs are read; everything else
-(Claim, Encounter, ExplanationOfBenefit, extensions, narrative...) is skipped
-without being looked at. Real exports are messy, so every element is optional
+(Claim, ExplanationOfBenefit, ambulatory Encounters, extensions, narrative...)
+is skipped without being looked at. Real exports are messy, so every element is optional
 and checked for its JSON type before use: a malformed element is ignored, not
 fatal. What *is* fatal is reported as `InputError(source, problem)`: a bundle
 without any Patient, or a document that is not FHIR at all.
@@ -30,6 +30,14 @@ Conventions:
   `refuted` are skipped, as are medications and procedures with status
   `entered-in-error`, `not-taken` or `not-done`: they are not facts about the
   patient.
+- An Immunization given (status not `not-done` or `entered-in-error`) is a
+  `MedicationFact` dated its occurrence (start = end), coded in CVX: for the
+  matcher a vaccine is a drug given once, and "no vaccine in the record"
+  must not be said of a vaccinated patient.
+- An inpatient (class IMP, ACUTE, NONAC) or emergency (EMER) Encounter is a
+  `ProcedureFact` over its period, with its type codings plus SNOMED 32485007
+  "Hospital admission" or 4525004 "Emergency department patient visit";
+  ambulatory, wellness, home and virtual encounters are not read.
 - An Observation with components (a blood-pressure panel, 85354-9 or
   55284-4) becomes one fact per component, with the panel's date and the id
   `<observation-id>#<component-code>`; the panel itself is kept only when it
@@ -72,6 +80,7 @@ __all__ = [
     "SYSTEMS",
     "USE_ORJSON",
     "clean_text",
+    "encounter_coding",
     "facts_from_resource",
     "fhir_date",
     "load_json_bytes",
@@ -101,11 +110,29 @@ CLINICAL_TYPES = frozenset(
         "MedicationAdministration",
         "Procedure",
         "AllergyIntolerance",
+        "Immunization",
+        "Encounter",
     }
 )
 
 _SKIP_VERIFICATION = frozenset({"entered-in-error", "refuted"})
 _SKIP_STATUS = frozenset({"entered-in-error", "not-taken", "not-done"})
+_SKIP_ENCOUNTER = frozenset({"planned", "cancelled", "entered-in-error"})
+# Encounter.class (v3 ActCode; older Synthea wrote plain words) -> the coding a
+# stay of that class stands for. An encounter in the record is the admission
+# or the emergency visit itself (Synthea writes no Procedure for either), so
+# criteria about hospitalisation can only be met from it. Ambulatory and
+# wellness visits are left out: every patient has them and none is a stay.
+_ADMISSION = Coding(system="snomed", code="32485007", display="Hospital admission")
+_EMERGENCY_VISIT = Coding(system="snomed", code="4525004", display="Emergency department patient visit")
+_ENCOUNTER_CLASSES = {
+    "imp": _ADMISSION,
+    "acute": _ADMISSION,
+    "nonac": _ADMISSION,
+    "inpatient": _ADMISSION,
+    "emer": _EMERGENCY_VISIT,
+    "emergency": _EMERGENCY_VISIT,
+}
 _GENDERS = {"male": "male", "female": "female", "other": "other", "unknown": "unknown"}
 
 # Zero-width and invisible characters seen in real exports (U+200B..U+200D,
@@ -251,6 +278,24 @@ def patient_id_of(resource: Mapping[str, Any]) -> str | None:
 
 
 # --- facts -------------------------------------------------------------------
+
+
+def encounter_coding(resource: Mapping[str, Any]) -> Coding | None:
+    """The admission or emergency-visit coding an Encounter stands for, from
+    its class; None for the encounters that are not read (ambulatory, ...)."""
+    value = resource.get("class")
+    # R4 writes one Coding; R5 a list of CodeableConcepts
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        item = _dict(item)
+        for coding in [item, *_list(item.get("coding"))]:
+            code = _dict(coding).get("code")
+            if isinstance(code, str):
+                found = _ENCOUNTER_CLASSES.get(code.strip().lower())
+                if found is not None:
+                    return found
+    return None
+
 
 MedicationIndex = Mapping[str, tuple[list[Coding], str | None]]
 
@@ -450,6 +495,54 @@ def facts_from_resource(
                 text=text,
                 performed=performed,
                 performed_end=performed_end,
+                status=status,
+            )
+        ]
+    if rtype == "Immunization":
+        status = _status_code(resource.get("status"))
+        if status in _SKIP_STATUS:
+            return "medications", []
+        codes, text = _concept(resource.get("vaccineCode"))
+        given = (
+            fhir_date(resource.get("occurrenceDateTime"))
+            or fhir_date(resource.get("occurrenceString"))
+            or fhir_date(resource.get("recorded"))
+        )
+        # a dose given on one day: ended then, so "currently receiving" is
+        # not met by it, and "within 4 weeks" is measured from that day
+        return "medications", [
+            MedicationFact(
+                resource_type="Immunization",
+                resource_id=rid,
+                codes=codes,
+                text=text,
+                start=given,
+                end=given,
+                status="completed",
+                route=_concept(resource.get("route"))[1],
+            )
+        ]
+    if rtype == "Encounter":
+        status = _status_code(resource.get("status"))
+        stands_for = encounter_coding(resource)
+        if stands_for is None or status in _SKIP_ENCOUNTER:
+            return "procedures", []
+        codes, text = [], None
+        for concept in _list(resource.get("type")):
+            more, label = _concept(concept)
+            codes.extend(more)
+            text = text or label
+        if all(c.system != "snomed" or c.code != stands_for.code for c in codes):
+            codes.append(stands_for)
+        start, end = _period(resource.get("period"))
+        return "procedures", [
+            ProcedureFact(
+                resource_type="Encounter",
+                resource_id=rid,
+                codes=codes,
+                text=text or stands_for.display,
+                performed=start,
+                performed_end=end,
                 status=status,
             )
         ]

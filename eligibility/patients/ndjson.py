@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from eligibility.errors import InputError
 from eligibility.patients.fhir import (
     CLINICAL_TYPES,
+    encounter_coding,
     facts_from_resource,
     load_json_bytes,
     medication_index,
@@ -100,6 +101,8 @@ def iter_ndjson_patients(
                 elif rtype == "Medication":
                     medications.append((None, resource))
                 elif rtype in CLINICAL_TYPES:
+                    if rtype == "Encounter" and encounter_coding(resource) is None:
+                        continue  # most of an export's encounters: not read, so not re-read in pass 2
                     pid = patient_id_of(resource)
                     if pid is None:
                         continue
