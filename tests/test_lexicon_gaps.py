@@ -21,7 +21,7 @@ from eligibility.matching.evaluate import evaluate_rule
 from eligibility.matching.verdicts import Verdict
 from eligibility.nlp.concepts import extract_concepts
 from eligibility.nlp.pipeline import leaves
-from eligibility.patients.model import Coding, ConditionFact, Patient
+from tests.test_condition_classes import Fact, patient
 
 AS_OF = date(2026, 1, 1)
 
@@ -40,17 +40,6 @@ MENIERE = ("Meniere's disease, right ear", "icd10cm", "H81.01")
 BPPV = ("Benign paroxysmal vertigo, bilateral", "icd10cm", "H81.13")
 RETINAL_HEMORRHAGE = ("Retinal hemorrhage, right eye", "icd10cm", "H35.61")
 CAUDA_EQUINA = ("Cauda equina syndrome", "icd10cm", "G83.4")
-
-Fact = tuple[str, str, str]
-
-
-def patient(fact: Fact) -> Patient:
-    display, system, code = fact
-    condition = ConditionFact(resource_type="Condition", resource_id="c1", text=display,
-                              codes=[Coding(system=system, code=code, display=display)],  # type: ignore[arg-type]
-                              onset=date(2025, 11, 1), clinical_status="active")
-    return Patient(id="p", gender="female", birth_date=date(1960, 6, 1), conditions=[condition])
-
 
 def concept_leaves(criterion: str) -> list[ConceptRule]:
     return [leaf for rule in extract_concepts(criterion, 0, "exclusion") for leaf in leaves([rule])
