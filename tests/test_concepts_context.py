@@ -965,3 +965,12 @@ def test_an_age_that_is_not_the_patients_or_a_scope(line: str, expected: str) ->
 def test_the_patients_age_beside_a_relative_stays_the_patients() -> None:
     [rules] = parse("Inclusion Criteria:\n* Patients aged 18-75 years with a relative who donated\n", text=True)
     assert any(leaf.kind == "age" for leaf in leaves(rules.criteria[0].rules))
+
+
+def test_a_hospitalization_for_a_reason_is_any_stay_and_a_check_of_why() -> None:
+    # the record's encounters hold the stay, not its reason; heart failure alone excluded everyone with it
+    assert shape("Hospitalization for heart failure within the past 6 months", "exclusion") == [
+        "all_of(hospitalization, manual)"]
+    [rule] = extract_concepts("Hospitalization for heart failure within the past 6 months", 0, "exclusion")
+    stay = rule.children[0]  # type: ignore[union-attr]
+    assert stay.window is not None and stay.window.within is not None

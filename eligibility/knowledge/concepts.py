@@ -207,6 +207,7 @@ class SiteTriggers(_Model):
     parts: list[str]
     before: list[str] = []
     purpose: list[str] = []
+    purpose_of: list[str] = []
 
 
 class ContextWords(_Model):

@@ -1348,7 +1348,10 @@ def _at_site_of_class() -> re.Pattern[str]:
 def _purpose() -> re.Pattern[str]:
     """What a surgery was for, right after it ("surgery to treat cluster
     headache"), used with .match; the purpose runs to the clause's next comma."""
-    return re.compile(rf"\s*,?\s*(?:{_alternation(triggers().site.purpose)})\s+[^,;:.()]+", re.IGNORECASE)
+    # it ends before a window ("for heart failure within the past 6 months"): the window is the procedure's
+    return re.compile(rf"\s*,?\s*(?:{_alternation(triggers().site.purpose)})\s+"
+                      r"(?:(?!\s(?:within|in\s+the\s+(?:past|last|previous)|during|prior\s+to|before|since)\b)[^,;:.()])+",
+                      re.IGNORECASE)
 
 
 @cache
@@ -1766,7 +1769,8 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
                 (site := _at_site().match(text, m.end)) or (_broad(m) and (site := _at_site_of_class().match(text, m.end)))):
             # "infection at the puncture site": an infection, and a clinician checks the site
             m.site = (m.end + len(site.group()) - len(site.group().lstrip(" ,")), site.end())
-        elif (m.kind == "procedure" and not m.generic and _broad(m) and _is_surgery(m.value)
+        elif (m.kind == "procedure" and not m.generic
+              and ((_broad(m) and _is_surgery(m.value)) or m.value in triggers().site.purpose_of)
               and (purpose := _purpose().match(text, m.end)) and clause_of(purpose.end() - 1) == clause_of(m.start)):
             # "surgery to treat cluster headache": any surgery, and a clinician checks what it was for
             # (the headache is no rule of its own: read alone, every patient with it was excluded)
