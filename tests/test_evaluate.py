@@ -314,3 +314,19 @@ def test_an_illness_taken_as_over_says_so() -> None:
     fact = condition("Appendicitis", "74400008", date(2010, 5, 1))
     outcome = evaluate_rule(rule, Patient(id="p", conditions=[fact]), AS_OF)
     assert "Appendicitis" in outcome.reason and "no end date" in outcome.reason
+
+
+def test_an_exception_not_understood_leaves_a_met_exclusion_to_a_person() -> None:
+    # the unparsed "except those cured ..." may take this patient out of the exclusion
+    [rules] = eligibility.parse("Exclusion Criteria:\n* History of malignancy, except those cured with no "
+                                "recurrence for 5 years\n", text=True)
+    [criterion] = rules.criteria
+    assert criterion.status.value == "partial" and criterion.unparsed
+    cancer = ConditionFact(resource_type="Condition", resource_id="c", text="Malignant neoplasm of breast",
+                           codes=[Coding(system="snomed", code="254837009", display="Malignant neoplasm of breast")],
+                           onset=date(2010, 1, 1))
+    result = match_patient(rules, Patient(id="p", conditions=[cancer]), AS_OF)
+    assert result.verdict != "ineligible"
+    # with nothing to take away, the unparsed part only adds: a decided exclusion stands
+    [plain] = eligibility.parse("Exclusion Criteria:\n* History of malignancy or blorfic syndrome\n", text=True)
+    assert match_patient(plain, Patient(id="p", conditions=[cancer]), AS_OF).verdict == "ineligible"

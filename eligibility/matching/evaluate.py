@@ -14,7 +14,9 @@ Semantics (CONTRACT.md, "Meaning of the verdicts"):
 * A ``partial`` criterion's unparsed part can only add to it: one more
   requirement for an inclusion (all of), one more reason to exclude for an
   exclusion (any of). So a decided inclusion failure or a decided exclusion
-  stands, and everything else waits for a person.
+  stands, and everything else waits for a person. Where the unparsed part is
+  an exception or a permission ("except those cured ..."), it takes away
+  instead: a met exclusion or a failed inclusion waits for a person.
 * An ``unparsed`` criterion is ``manual``: a person reads it.
 * The rules of a criterion must all hold; the parser joins the separate
   findings of an exclusion into one any-of (each is a reason to exclude).
@@ -25,9 +27,10 @@ Semantics (CONTRACT.md, "Meaning of the verdicts"):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from eligibility.ir.model import (
@@ -55,7 +58,7 @@ from eligibility.ir.model import (
     Window,
 )
 from eligibility.knowledge.analytes import analyte_by_id_or_name
-from eligibility.knowledge.concepts import lexicon
+from eligibility.knowledge.concepts import lexicon, triggers
 from eligibility.matching.concepts import FactIndex, find_matches, is_passing
 from eligibility.matching.measurements import ObservationIndex, evaluate_measurement
 from eligibility.matching.verdicts import (
@@ -510,6 +513,17 @@ def evaluate_rule(rule: Any, patient: Patient, as_of: date, trial_conditions: li
 # -- criteria and trials -------------------------------------------------------------------
 
 
+@cache
+def _exception_words() -> re.Pattern[str]:
+    """An exception or a permission (rules/triggers.yaml exception,
+    exception_after, context.permission) in a criterion's unparsed part."""
+    trig = triggers()
+    phrases = sorted({p.lower() for p in [*trig.exception, *trig.exception_after, *trig.context.permission]
+                      if p.lower() not in ("if", "when", "without")}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")\b",
+                      re.IGNORECASE)
+
+
 def evaluate_criterion(criterion: Criterion, patient: Patient, as_of: date, trial_conditions: list[str],
                        targets: frozenset[str] = frozenset()) -> CriterionResult:
     children = [evaluate_criterion(c, patient, as_of, trial_conditions, targets) for c in criterion.children]
@@ -524,7 +538,12 @@ def evaluate_criterion(criterion: Criterion, patient: Patient, as_of: date, tria
         outcome = all_of(parts)
         if criterion.status is Status.partial and criterion.unparsed:
             rest = Outcome(verdict=MANUAL, reason="not understood: " + " | ".join(criterion.unparsed))
-            outcome = all_of([outcome, rest]) if criterion.section is Section.inclusion else any_of([outcome, rest])
+            adds = criterion.section is Section.inclusion
+            if any(_exception_words().search(u) for u in criterion.unparsed):
+                # "malignancy (except those cured with no recurrence for 5 years)": the part not
+                # understood takes away, so a met exclusion or a failed inclusion waits for a person
+                adds = not adds
+            outcome = all_of([outcome, rest]) if adds else any_of([outcome, rest])
     return CriterionResult(
         id=criterion.id, section=criterion.section.value, text=criterion.text,  # type: ignore[arg-type]
         verdict=outcome.verdict, reason=outcome.reason, evidence=outcome.evidence, children=children,
