@@ -59,6 +59,7 @@ from eligibility.ir.model import (
 )
 from eligibility.knowledge.analytes import analyte_by_id_or_name
 from eligibility.knowledge.concepts import lexicon, triggers
+from eligibility.knowledge.language import phrase_pattern
 from eligibility.matching.concepts import FactIndex, find_matches, is_passing
 from eligibility.matching.measurements import ObservationIndex, evaluate_measurement
 from eligibility.matching.verdicts import (
@@ -475,9 +476,10 @@ def _observation_index(patient: Patient) -> ObservationIndex:
 def _measurement(rule: MeasurementRule, patient: Patient, as_of: date) -> Outcome:
     result = evaluate_measurement(rule, patient.observations, as_of, _observation_index(patient))
     evidence = [Evidence.of(o, o.effective, o.value if o.value is not None else o.value_text, o.unit) for o in result.evidence]
-    analyte = analyte_by_id_or_name(rule.analyte)
-    if result.verdict == "unknown" and not result.evidence and analyte is not None and analyte.in_person:
-        return Outcome(verdict=MANUAL, reason=f"{result.reason}; {analyte.label} is assessed in person")
+    if result.verdict == "unknown" and not result.evidence:
+        analyte = analyte_by_id_or_name(rule.analyte)
+        if analyte is not None and analyte.in_person:
+            return Outcome(verdict=MANUAL, reason=f"{result.reason}; {analyte.label} is assessed in person")
     return Outcome(verdict=Verdict(result.verdict), reason=result.reason, evidence=evidence)
 
 
@@ -520,8 +522,14 @@ def _exception_words() -> re.Pattern[str]:
     trig = triggers()
     phrases = sorted({p.lower() for p in [*trig.exception, *trig.exception_after, *trig.context.permission]
                       if p.lower() not in ("if", "when", "without")}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")\b",
-                      re.IGNORECASE)
+    return re.compile("|".join(phrase_pattern(p) for p in phrases), re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _takes_away(unparsed: tuple[str, ...]) -> bool:
+    """Whether a criterion's unparsed part is an exception or a permission:
+    the same for every patient, so decided once per criterion text."""
+    return any(_exception_words().search(u) for u in unparsed)
 
 
 def evaluate_criterion(criterion: Criterion, patient: Patient, as_of: date, trial_conditions: list[str],
@@ -539,7 +547,7 @@ def evaluate_criterion(criterion: Criterion, patient: Patient, as_of: date, tria
         if criterion.status is Status.partial and criterion.unparsed:
             rest = Outcome(verdict=MANUAL, reason="not understood: " + " | ".join(criterion.unparsed))
             adds = criterion.section is Section.inclusion
-            if any(_exception_words().search(u) for u in criterion.unparsed):
+            if _takes_away(tuple(criterion.unparsed)):
                 # "malignancy (except those cured with no recurrence for 5 years)": the part not
                 # understood takes away, so a met exclusion or a failed inclusion waits for a person
                 adds = not adds
