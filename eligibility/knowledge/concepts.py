@@ -197,6 +197,7 @@ class EvidenceTriggers(_Model):
     results_before: list[str] = []
     results_after: list[str] = []
     tests_of_pregnancy: list[str] = []
+    test_heads: list[str] = []
 
 
 class SiteTriggers(_Model):

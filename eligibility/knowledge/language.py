@@ -102,6 +102,7 @@ class WordForms(BaseModel):
     disease_named_for: list[str] = []
     test_results: list[str] = []
     vague_heads: list[str] = []
+    other_than_heads: list[str] = []
 
 
 @cache

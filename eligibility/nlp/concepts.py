@@ -958,7 +958,40 @@ _RELATIVE = re.compile(r"\s*,?\s*(?:that|which)\s+(?!is\s+not\b|are\s+not\b)", r
 _RELATIVE_END = re.compile(r"[,;.:()]|\b(?:and|or|but)\b|$", re.IGNORECASE)
 
 
-def _absorb_relative_clauses(text: str, mentions: list[_Mention], clause_of: Callable[[int], int]) -> None:
+@dataclass
+class _Relative:
+    """A relative clause right after a mention: where its words run, the
+    mentions inside it, and whether a colon ends it (a list follows)."""
+
+    start: int
+    end: int
+    inside: list[_Mention]
+    opens_list: bool
+
+
+def _relative_clause(text: str, g: _Mention, mentions: list[_Mention], limit: int) -> _Relative | None:
+    """"... that will cause pain" right after ``g``, up to the next comma,
+    "and"/"or" or ``limit`` (the clause's end)."""
+    rel = _RELATIVE.match(text, g.end)
+    if rel is None:
+        return None
+    end_hit = _RELATIVE_END.search(text, rel.end())
+    end = min(end_hit.start() if end_hit else len(text), limit)
+    inside = [m for m in mentions if m is not g and rel.end() <= m.start and m.end <= end and not m.dropped]
+    start = rel.start() + len(rel.group()) - len(rel.group().lstrip(" ,"))
+    return _Relative(start, end, inside, end_hit is not None and end_hit.group() == ":")
+
+
+def _absorb(g: _Mention, inside: list[_Mention]) -> None:
+    """The mentions of a relative clause become words of ``g``'s check."""
+    for m in inside:
+        m.dropped = True
+    if inside:
+        g.end, g.last = inside[-1].end, max(g.last, inside[-1].last)
+
+
+def _absorb_relative_clauses(text: str, mentions: list[_Mention], clauses: list[tuple[int, int]],
+                             clause_of: Callable[[int], int]) -> None:
     """"Do not have any other acute disease that will cause pain": the pain
     says which disease the clinician judges, it is no rule of its own (read
     alone it was required, outside the negation). The relative clause joins
@@ -969,36 +1002,17 @@ def _absorb_relative_clauses(text: str, mentions: list[_Mention], clause_of: Cal
         broad = not g.generic and g.kind == "condition" and _broad(g) and g.site is None
         if not (g.generic or broad):
             continue
-        rel = _RELATIVE.match(text, g.end)
-        if rel is None:
-            continue
-        end_hit = _RELATIVE_END.search(text, rel.end())
-        end = min(end_hit.start() if end_hit else len(text), _clause_end(text, clause_of, g.start))
-        inside = [m for m in mentions if m is not g and rel.end() <= m.start and m.end <= end and not m.dropped]
-        if broad and end_hit is not None and end_hit.group() == ":":
+        rel = _relative_clause(text, g, mentions, clauses[clause_of(g.start)][1])
+        if rel is None or (broad and rel.opens_list):
             continue  # "genetic disorders that are associated with osteoporosis: <list>": the list says which
         if broad:
             # "GI disease that may alter absorption": the class, and a clinician checks the clause
             # (a colon polyp of 1984 is a GI disease; whether it alters absorption is not recorded)
-            for m in inside:
+            for m in rel.inside:
                 m.dropped = True
-            clause_start = rel.start() + len(rel.group()) - len(rel.group().lstrip(" ,"))
-            g.site = (clause_start, max([end, *(m.end for m in inside)]))
+            g.site = (rel.start, max([rel.end, *(m.end for m in rel.inside)]))
             continue
-        if not inside:
-            continue
-        for m in inside:
-            m.dropped = True
-        g.end, g.last = inside[-1].end, max(g.last, inside[-1].last)
-
-
-def _clause_end(text: str, clause_of: Callable[[int], int], pos: int) -> int:
-    """Where the clause holding ``pos`` ends."""
-    c = clause_of(pos)
-    end = pos
-    while end < len(text) and clause_of(end) == c:
-        end += 1
-    return end
+        _absorb(g, rel.inside)
 
 
 _OPTIONAL_END = re.compile(r"[,;.:()]|\b(?:and|but|who|which|that)\b", re.IGNORECASE)
@@ -1422,8 +1436,9 @@ def _results() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str], frozen
     return before, after, frozenset(tests), frozenset(pregnancy)
 
 
-# the last word of a test read from word formation ("laboratory tests")
-_TEST_HEADS = frozenset({"test", "tests", "testing", "exam", "exams", "examination", "examinations"})
+@cache
+def _test_heads() -> frozenset[str]:
+    return frozenset(w.lower() for w in triggers().evidence.test_heads)
 
 
 def _as_result(text: str, m: _Mention, clause: tuple[int, int]) -> tuple[int, int] | None:
@@ -1431,7 +1446,7 @@ def _as_result(text: str, m: _Mention, clause: tuple[int, int]) -> tuple[int, in
     test and its finding run; None when the test is named without one, or
     with a negative result (a test the criterion asks for at screening)."""
     before, after, tests, _ = _results()
-    if m.value not in tests and not (m.label is not None and m.label.rsplit(None, 1)[-1].lower() in _TEST_HEADS):
+    if m.value not in tests and not (m.label is not None and m.label.rsplit(None, 1)[-1].lower() in _test_heads()):
         return None
     lead = before.search(text, max(clause[0], m.start - 120), m.start)
     # "abnormal ECG, prior colonoscopy": a status word opens an item of its own
@@ -1867,7 +1882,7 @@ def extract_concepts(text: str, offset: int = 0, section: str = "inclusion") -> 
         elif m.kind == "pregnancy" and m.generic and depth[m.start] > 0:
             m.dropped = True  # "Pregnancy (negative test required for women of childbearing potential)": an aside
     _extend_over_objects(text, mentions, clause_of)
-    _absorb_relative_clauses(text, mentions, clause_of)
+    _absorb_relative_clauses(text, mentions, clauses, clause_of)
     _attach_causes(text, mentions, clause_of)
     for m in mentions:
         d = depth[m.start]
@@ -2433,7 +2448,7 @@ def _apply_negation(
                     m.status, m.explicit_status = ("ever" if m.kind == "medication" else "history"), True
             continue
         phrase = " ".join(t.norm for t in toks[a : b + 1])
-        if phrase == "non" and _read_non_prefix(text, toks, live, a, b):
+        if phrase == "non" and _read_non_prefix(text, toks, live, a, b, clauses[clause_of(toks[a].start)][1]):
             continue
         if (exclusion and (phrase.startswith("no ") or phrase == "no" or phrase.endswith("not have")
                            # "Must not be receiving CYP3A4 inhibitors" listed under exclusions
@@ -2454,11 +2469,12 @@ def _apply_negation(
                 m.negated_at = max(m.negated_at or -1, toks[a].start)
 
 
-_OTHER_DISEASES = frozenset({"disease", "diseases", "disorder", "disorders", "condition", "conditions", "illness",
-                             "illnesses"})
+@cache
+def _other_than_heads() -> frozenset[str]:
+    return frozenset(w.lower() for w in word_forms().other_than_heads)
 
 
-def _read_non_prefix(text: str, toks: list[_Tok], live: list[_Mention], a: int, b: int) -> bool:
+def _read_non_prefix(text: str, toks: list[_Tok], live: list[_Mention], a: int, b: int, clause_end: int) -> bool:
     """"non-" before a mention: whether it was read here (else it negates
     what follows, as "non" does elsewhere). "non-insulin antidiabetic
     agents" carves insulin out of the class; "non-diabetic" negates diabetes;
@@ -2472,22 +2488,15 @@ def _read_non_prefix(text: str, toks: list[_Tok], live: list[_Mention], a: int, 
     if joined is None:
         return True
     nxt = joined.last + 1
-    if (joined.kind == "condition" and nxt < len(toks) and toks[nxt].norm in _OTHER_DISEASES
+    if (joined.kind == "condition" and nxt < len(toks) and toks[nxt].norm in _other_than_heads()
             and not text[joined.end : toks[nxt].start].strip()):
         # "non-headache diseases": diseases other than headaches, a clinician's check; no headache is negated
         joined.end, joined.last = toks[nxt].end, nxt
         joined.generic, joined.lead = True, toks[a].start
         joined.reason = (f"'{' '.join(text[toks[a].start : joined.end].split())}': other diseases than the one "
                          "named; a clinician judges them")
-        if (rel := _RELATIVE.match(text, joined.end)) is not None:
-            # "... that require supplemental oxygen": which ones, part of the check
-            end_hit = _RELATIVE_END.search(text, rel.end())
-            end = end_hit.start() if end_hit else len(text)
-            inside = [m for m in live if m is not joined and rel.end() <= m.start and m.end <= end]
-            for m in inside:
-                m.dropped = True
-            if inside:
-                joined.end, joined.last = inside[-1].end, max(joined.last, inside[-1].last)
+        if (rel := _relative_clause(text, joined, live, clause_end)) is not None:
+            _absorb(joined, rel.inside)  # "... that require supplemental oxygen": which ones, part of the check
         return True
     if joined.kind in ("medication", "procedure") and not joined.generic:
         joined.generic, joined.lead = True, toks[a].start
