@@ -805,6 +805,20 @@ def _link(head: _Mention | None, causes: list[_Mention], span: tuple[int, int], 
         c.cause_alone, c.cause_span, c.cause_negated = True, span, negated
 
 
+def _take_until(mentions: list[_Mention], idx: int, end: int) -> None:
+    """Mention ``idx``'s check runs to ``end``: the mentions after it that
+    start before are its words."""
+    for m in mentions[idx + 1 :]:
+        if m.start < end:
+            m.dropped = True
+    mentions[idx].end = max(mentions[idx].end, end)
+
+
+def _first_of_each(drugs: list[_Mention]) -> list[_Mention]:
+    """One mention per concept, the first named ("clopidogrel (Plavix)", "soy or soy products")."""
+    return list({d.value: d for d in reversed(drugs)}.values())[::-1]
+
+
 def _objects_after(mentions: list[_Mention], idx: int, clause_of: Callable[[int], int]) -> list[_Mention]:
     """The dropped objects ("to MRI or clopidogrel") right after mention ``idx``."""
     g = mentions[idx]
@@ -1096,7 +1110,7 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
             drugs = [m for m in objects if m.kind == "medication" and not m.generic]
             after = text[g.start : (objects[-1].end if objects else g.end) + 40]
             # a brand beside its drug ("clopidogrel (Plavix)") is the same allergen
-            drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]
+            drugs = _first_of_each(drugs)
             # "allergy to eggs, latex or penicillin": substances that are not drugs are allergens too
             drugs = sorted(drugs + _substances_after(text, g, objects, clause_of), key=lambda d: d.start)
             # "statin intolerance", "NSAID hypersensitivity": the drug right before the allergy word
@@ -1105,7 +1119,7 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                     and not text[prev.end : g.start].strip(" -")):
                 prev.dropped = prev.object_of = True
                 drugs = [prev]
-            drugs = list({d.value: d for d in reversed(drugs)}.values())[::-1]  # "soy or soy products"
+            drugs = _first_of_each(drugs)  # "soy or soy products"
             if not drugs and not objects and (unnamed := _unnamed_allergen(text, g)) is not None:
                 # "known allergy to cortivazol": a substance no lexicon names is still the allergen
                 # (matched by its name in the record's allergies), not any drug allergy
@@ -1136,25 +1150,19 @@ def _extend_over_objects(text: str, mentions: list[_Mention], clause_of: Callabl
                 g.reason = f"'{words}': an allergy to the study drug or its components is not in a medical record; ask the patient"
                 if clause_of(end - 1) == clause_of(g.start) and not any(
                         g.end <= m.start < end and not (m.generic or m.value in allergy_concepts) for m in mentions):
-                    for m in mentions[idx + 1 :]:
-                        if m.start < end:
-                            m.dropped = True
-                    g.end = max(g.end, end)
+                    _take_until(mentions, idx, end)
         elif g.generic and g.label is not None and g.label.startswith("contra"):
             # "contraindication to aspirin": a recorded allergy to it is one; others are a clinician's call
             before = [] if objects else _objects_before(text, mentions, idx, clause_of)
             if before:
                 g.start, g.first = before[0].start, before[0].first
             drugs = [m for m in objects or before if m.kind == "medication" and not m.generic]
-            g.allergens = list({d.value: d for d in reversed(drugs)}.values())[::-1]
+            g.allergens = _first_of_each(drugs)
             named = manual_objects.search(text, g.end, g.end + 40) if not drugs else None
             if named is not None and clause_of(named.start()) == clause_of(g.start):
                 # "contraindication to the study medication": the check names the trial's drug
                 g.names_drug = True
-                for m in mentions[idx + 1 :]:
-                    if m.start < named.end():
-                        m.dropped = True
-                g.end = max(g.end, named.end())
+                _take_until(mentions, idx, named.end())
         if g.generic or g.allergens:
             g.word_end = g.end
             for m in objects:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eligibility.ir.model import AgeRule, Rule, Section, Sex, SexRule, TimeUnit
+from eligibility.ir.model import AgeRule, ManualRule, Rule, Section, Sex, SexRule, TimeUnit
 from eligibility.knowledge.language import fold_case
+from eligibility.nlp.concepts import names_another_person
 
 _UNIT_WORDS = r"years?|yrs?\.?|y\.?o\.?|y(?=\b)|months?|mos?\.?|weeks?|wks?\.?|days?"
 
@@ -316,6 +317,14 @@ def extract_demographics(text: str, offset: int = 0, section: Section = Section.
     for age in ages:
         if age.min is not None and age.max is not None and age.min == age.max and age.min_inclusive:
             continue  # a bare "age 18" is no threshold
+        if _not_the_patients(text, age.start, age.end):
+            # "sudden death under 40 years of age in first-degree relatives", "onset age < 60":
+            # not the patient's age; a person confirms it
+            words = text[age.start : age.end]
+            rules.append(ManualRule(category="other", span=(offset + age.start, offset + age.end), text=words,
+                                    reason=f"'{words}': the age of another person or at a disease's onset, "
+                                           "not the patient's; confirm in person"))
+            continue
         rules.append(
             AgeRule(
                 min=age.min,
@@ -328,3 +337,18 @@ def extract_demographics(text: str, offset: int = 0, section: Section = Section.
             )
         )
     return rules
+
+
+# "(onset age less than 60 years)": the age at onset of a disease, not the patient's
+_ONSET_BEFORE = re.compile(r"\b(?:onset|diagnosed|diagnosis)\s+(?:at\s+)?$", re.IGNORECASE)
+# right after an age: "in first-degree relatives", "of a sibling" (whose age it is)
+_WHOSE_AGE = re.compile(r"\s*(?:in|of|among|for)\s+(?:(?:a|an|the|his|her|their|any|male|female)\s+)?"
+                        r"(?:[\w-]+\s+){0,2}[\w-]+", re.IGNORECASE)
+
+
+def _not_the_patients(text: str, start: int, end: int) -> bool:
+    """Whether the age at text[start:end] is another person's (rules/triggers.yaml
+    other_person words right after it) or an age at a disease's onset."""
+    whose = _WHOSE_AGE.match(text, end)
+    return ((whose is not None and names_another_person(text, end, whose.end()))
+            or _ONSET_BEFORE.search(text, max(0, start - 20), start) is not None)

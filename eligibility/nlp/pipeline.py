@@ -47,7 +47,7 @@ from eligibility.knowledge.language import (
     severity_regex,
     severity_regex_folded,
 )
-from eligibility.nlp.concepts import extract_concepts, names_another_person
+from eligibility.nlp.concepts import extract_concepts
 from eligibility.nlp.definitions import defined_by_measurement
 from eligibility.nlp.demographics import extract_demographics
 from eligibility.nlp.manual import extract_manual
@@ -62,30 +62,8 @@ def _manual(text: str, offset: int, section: Section) -> list[Rule]:
     return extract_manual(text, offset)
 
 
-# "(onset age less than 60 years)": the age at onset of a disease, not the patient's
-_ONSET_BEFORE = re.compile(r"\b(?:onset|diagnosed|diagnosis)\s+(?:at\s+)?$", re.IGNORECASE)
-# right after an age: "in first-degree relatives", "of a sibling" (whose age it is)
-_WHOSE_AGE = re.compile(r"\s*(?:in|of|among|for)\s+(?:(?:a|an|the|his|her|their|any|male|female)\s+)?"
-                        r"(?:[\w-]+\s+){0,2}[\w-]+", re.IGNORECASE)
-
-
 def _demographics(text: str, offset: int, section: Section) -> list[Rule]:
-    rules = extract_demographics(text, offset, section)
-    out: list[Rule] = []
-    for rule in rules:
-        if isinstance(rule, AgeRule) and rule.span is not None:
-            a, b = rule.span[0] - offset, rule.span[1] - offset
-            whose = _WHOSE_AGE.match(text, b)
-            if (whose is not None and names_another_person(text, b, whose.end())) or _ONSET_BEFORE.search(
-                    text, max(0, a - 20), a):
-                # "sudden death under 40 years of age in first-degree relatives", "onset age < 60":
-                # not the patient's age; a person confirms it
-                out.append(ManualRule(category="other", span=rule.span, text=rule.text,
-                                      reason=f"'{rule.text}': the age of another person or at a disease's onset, "
-                                             "not the patient's; confirm in person"))
-                continue
-        out.append(rule)
-    return out
+    return extract_demographics(text, offset, section)
 
 
 def _measurements(text: str, offset: int, section: Section) -> list[Rule]:
